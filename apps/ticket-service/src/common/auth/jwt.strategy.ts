@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
+import { DomainError } from '../errors/domain-error';
+import { type AccessTokenClaims, principalFromClaims } from './access-token';
+import type { Principal } from './principal';
+import { ErrorCode } from '@ticketing/contracts';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly skewSeconds: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const { auth } = config;
+    // algorithms/issuer/audience must be top-level options: inside jsonWebTokenOptions passport-jwt overwrites them.
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: auth.secret,
+      algorithms: [auth.algorithm],
+      ignoreExpiration: false,
+      ...(auth.issuer ? { issuer: auth.issuer } : {}),
+      ...(auth.audience ? { audience: auth.audience } : {}),
+      jsonWebTokenOptions: { clockTolerance: auth.clockSkewSeconds },
+    });
+    this.skewSeconds = auth.clockSkewSeconds;
+  }
+
+  validate(claims: AccessTokenClaims): Principal {
+    const result = principalFromClaims(claims, Math.floor(Date.now() / 1000), this.skewSeconds);
+    if (typeof result === 'string') throw new DomainError(ErrorCode.UNAUTHORIZED, `Invalid access token: ${result}`);
+    return result;
+  }
+}

@@ -1,0 +1,81 @@
+import { HttpException } from '@nestjs/common';
+import { ErrorCode } from '@ticketing/contracts';
+import { DomainError } from './domain-error';
+
+const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
+  400: ErrorCode.VALIDATION_ERROR,
+  401: ErrorCode.UNAUTHORIZED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  429: ErrorCode.RATE_LIMITED,
+  503: ErrorCode.SERVICE_UNAVAILABLE,
+};
+
+interface ErrorWithCode {
+  code?: unknown;
+  message?: unknown;
+  type?: unknown;
+  status?: unknown;
+}
+
+/** PostgreSQL error codes that mean the client sent something the database refuses, not a server fault. */
+const PG_CLIENT_ERRORS: Readonly<Record<string, DomainError>> = {
+  '23505': new DomainError(ErrorCode.CONFLICT, 'A resource with the same unique value already exists'),
+  '57014': new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The query took too long and was cancelled', {
+    headers: { 'Retry-After': '1' },
+  }),
+};
+
+/** PostgreSQL connection failures (class 08) and the driver's own connection errors. */
+function isDatabaseUnavailable(error: ErrorWithCode): boolean {
+  if (
+    typeof error.code === 'string' &&
+    (error.code.startsWith('08') || ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '3D000'].includes(error.code))
+  ) {
+    return true;
+  }
+  const message = typeof error.message === 'string' ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection is not established/i.test(
+    message,
+  );
+}
+
+/**
+ * Turns any thrown value into a DomainError, or null when it is unexpected (then it is a 500).
+ * Framework HTTP errors (404 for unknown routes, body parser errors) keep their status.
+ */
+export function toDomainError(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = STATUS_CODES[status];
+    if (code === undefined) return null;
+    return new DomainError(code, status === 404 ? 'Resource not found' : error.message);
+  }
+  if (typeof error === 'object' && error !== null) {
+    const candidate = error as ErrorWithCode & { driverError?: ErrorWithCode };
+    // body-parser errors carry a `type`; its messages are safe to show.
+    if (candidate.type === 'entity.too.large') {
+      return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than 1 MiB');
+    }
+    if (candidate.type === 'entity.parse.failed') {
+      return DomainError.validation('Request body is not valid JSON');
+    }
+    if (typeof candidate.type === 'string' && candidate.status === 400) {
+      return DomainError.validation('Request body could not be read');
+    }
+    if (typeof candidate.type === 'string' && candidate.status === 415) {
+      return DomainError.validation('Request body encoding is not supported');
+    }
+    const driverError = candidate.driverError ?? candidate;
+    if (typeof driverError.code === 'string' && PG_CLIENT_ERRORS[driverError.code])
+      return PG_CLIENT_ERRORS[driverError.code];
+    if (isDatabaseUnavailable(driverError)) {
+      return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable', {
+        headers: { 'Retry-After': '5' },
+      });
+    }
+  }
+  return null;
+}

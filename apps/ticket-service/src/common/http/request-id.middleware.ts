@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+export const REQUEST_ID_HEADER = 'X-Request-ID';
+
+/** Printable ASCII without spaces, bounded: anything else from the caller is replaced, never echoed. */
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** The id this request got from requestIdMiddleware. */
+export function requestIdOf(req: Request): string {
+  return typeof req.id === 'string' ? req.id : '';
+}
+
+/** Takes the caller's request id when it is sane, otherwise makes one, and echoes it on every response. */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const offered = req.header(REQUEST_ID_HEADER);
+  const id = offered && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
+  req.id = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+  next();
+}

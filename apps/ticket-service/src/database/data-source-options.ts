@@ -1,0 +1,32 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ALL_MIGRATIONS } from '../../../../migrations';
+import { ALL_ENTITIES } from './entities';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface ConnectionSettings {
+  url: string;
+  poolSize: number;
+  runMigrations: boolean;
+}
+
+/** The one source of DataSource options, for the app and for the migration command alike. */
+export function buildDataSourceOptions(settings: ConnectionSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ALL_ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    migrationsRun: settings.runMigrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
+    namingStrategy: new SnakeNamingStrategy(),
+    poolSize: settings.poolSize,
+    // Fail fast instead of hanging when the pool is exhausted or the server is gone.
+    connectTimeoutMS: 10_000,
+    extra: { application_name: 'ticket-service', idleTimeoutMillis: 30_000 },
+    logging: ['error', 'warn', 'migration'],
+  };
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of this app instance (its own registry, so several apps can live in one process). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records every response under its route template (never the raw path, to bound label cardinality). */
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      const stop = this.duration.startTimer();
+      res.on('finish', () => {
+        const routePath = (req.route as { path?: unknown } | undefined)?.path;
+        const template = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : '';
+        // Nest answers unknown paths from a catch-all route; keep those out of the per-route series.
+        const route = template && !template.includes('*') ? template : 'unmatched';
+        const labels = { method: req.method, route, status: String(res.statusCode) };
+        this.requests.inc(labels);
+        stop(labels);
+      });
+      next();
+    };
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

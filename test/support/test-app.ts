@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type Role } from '@ticketing/contracts';
+import supertest from 'supertest';
+import { createApp } from '../../apps/ticket-service/src/app.setup';
+import { mintAccessToken } from '../../apps/ticket-service/src/common/auth/access-token';
+import { createRootLogger } from '../../apps/ticket-service/src/common/logging/logger';
+import { type AppConfig, parseConfig } from '../../apps/ticket-service/src/config/app-config';
+import { DATABASE_ENDPOINT } from '../../apps/ticket-service/src/database/database.module';
+import type { DatabaseEndpoint } from '../../apps/ticket-service/src/database/database-endpoint';
+import { createTestDatabase, refuseConnections, type TestDatabase } from './test-database';
+
+export const TEST_JWT_SECRET = 'test-secret-with-at-least-32-characters!!';
+
+export interface TestUser {
+  id: string;
+  role: Role;
+  token: string;
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  database: TestDatabase;
+  http: () => supertest.Agent;
+  /** A user with a fresh id (or the given one) and a valid token. */
+  user(role: Role, id?: string): TestUser;
+  /** Simulates a database outage (`down = true`) and its end. */
+  setDatabaseDown(down: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Boots the real application (same setup as main.ts) on a fresh database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const uploads = mkdtempSync(join(tmpdir(), 'ticket-uploads-'));
+  const config = parseConfig({
+    ENVIRONMENT: 'test',
+    JWT_SECRET_KEY: TEST_JWT_SECRET,
+    UPLOAD_STORAGE_PATH: uploads,
+    SLA_CHECK_INTERVAL_SECONDS: '3600',
+    ...database.env,
+    ...env,
+  });
+  const app = await createApp(config, { logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  await app.init();
+  const server = app.getHttpServer();
+  return {
+    app,
+    config,
+    database,
+    http: () => supertest.agent(server),
+    user(role, id) {
+      const sub = id ?? crypto.randomUUID();
+      return { id: sub, role, token: mintAccessToken(config.auth, { role, sub }) };
+    },
+    async setDatabaseDown(down) {
+      if (database.url) {
+        await refuseConnections(database.url, down);
+        return;
+      }
+      const endpoint = app.get<DatabaseEndpoint>(DATABASE_ENDPOINT);
+      if (!down) throw new Error('the embedded database cannot be restarted within a suite');
+      await endpoint.embedded?.stopServer();
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+      rmSync(uploads, { recursive: true, force: true });
+    },
+  };
+}
