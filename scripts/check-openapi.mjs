@@ -19,7 +19,9 @@ const stale = [
 ].filter(([committed, fresh]) => readFileSync(committed, 'utf8') !== readFileSync(fresh, 'utf8'));
 
 if (stale.length > 0) {
-  console.error(`Stale: ${stale.map(([committed]) => committed).join(', ')}. Run "npm run openapi" and commit the result.`);
+  console.error(
+    `Stale: ${stale.map(([committed]) => committed).join(', ')}. Run "npm run openapi" and commit the result.`,
+  );
   process.exit(1);
 }
 console.log('OpenAPI document and generated contracts types are up to date');

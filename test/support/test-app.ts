@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Role } from '@ticketing/contracts';
 import supertest from 'supertest';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../apps/ticket-service/src/common/clock';
 import { createApp } from '../../apps/ticket-service/src/app.setup';
 import { mintAccessToken } from '../../apps/ticket-service/src/common/auth/access-token';
 import { createRootLogger } from '../../apps/ticket-service/src/common/logging/logger';
@@ -27,6 +29,10 @@ export interface TestApp {
   http: () => supertest.Agent;
   /** A user with a fresh id (or the given one) and a valid token. */
   user(role: Role, id?: string): TestUser;
+  /** The app's DataSource, for assertions on stored rows. */
+  dataSource: DataSource;
+  /** Fixes the service's clock at `date` (null: real time again). */
+  setNow(date: Date | null): void;
   /** Simulates a database outage (`down = true`) and its end. */
   setDatabaseDown(down: boolean): Promise<void>;
   close(): Promise<void>;
@@ -47,11 +53,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createApp(config, { logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   await app.init();
   const server = app.getHttpServer();
+  const clock = app.get(Clock);
+  const realNow = clock.now.bind(clock);
   return {
     app,
     config,
     database,
     http: () => supertest.agent(server),
+    dataSource: app.get(DataSource),
+    setNow(date) {
+      clock.now = date ? () => new Date(date.getTime()) : realNow;
+    },
     user(role, id) {
       const sub = id ?? crypto.randomUUID();
       return { id: sub, role, token: mintAccessToken(config.auth, { role, sub }) };

@@ -7,8 +7,13 @@ import { ContentTypeInterceptor } from './common/http/content-type.interceptor';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { HealthModule } from './modules/health/health.module';
+import { HistoryModule } from './modules/history/history.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { SlaModule } from './modules/sla/sla.module';
+import { TeamsModule } from './modules/teams/teams.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
 
 /** Composition root: the domain modules, the global guard, filter and interceptor. */
 @Module({})
@@ -21,8 +26,13 @@ export class AppModule {
         DatabaseModule,
         ContextModule,
         AuthModule,
+        IdempotencyModule,
         HealthModule,
         MetricsModule,
+        TeamsModule,
+        SlaModule,
+        TicketsModule,
+        HistoryModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

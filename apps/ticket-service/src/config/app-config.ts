@@ -123,7 +123,7 @@ class EnvReader {
 }
 
 function absolutePath(path: string): string {
-  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+  return path.startsWith('memory://') || isAbsolute(path) ? path : resolve(process.cwd(), path);
 }
 
 /**

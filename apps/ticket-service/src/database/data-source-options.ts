@@ -1,6 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../../migrations';
-import { ALL_ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface ConnectionSettings {
@@ -14,7 +13,6 @@ export function buildDataSourceOptions(settings: ConnectionSettings): DataSource
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ALL_ENTITIES,
     migrations: ALL_MIGRATIONS,
     migrationsRun: settings.runMigrations,
     migrationsTableName: 'schema_migrations',

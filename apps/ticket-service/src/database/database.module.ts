@@ -28,7 +28,11 @@ class DatabaseEndpointModule {}
     TypeOrmModule.forRootAsync({
       imports: [DatabaseEndpointModule],
       inject: [DATABASE_ENDPOINT],
-      useFactory: (endpoint: DatabaseEndpoint) => buildDataSourceOptions(endpoint.settings),
+      // Entities come from each module's TypeOrmModule.forFeature; the migration command needs none.
+      useFactory: (endpoint: DatabaseEndpoint) => ({
+        ...buildDataSourceOptions(endpoint.settings),
+        autoLoadEntities: true,
+      }),
     }),
   ],
   exports: [DatabaseEndpointModule],

@@ -5,9 +5,10 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import type { Request } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { requestIdOf } from '../http/request-id.middleware';
+import { Clock } from '../clock';
 import { RequestContext } from './request-context';
 
-/** Request-scoped context (nestjs-cls) and the transaction host that services use. */
+/** Request-scoped context (nestjs-cls), the transaction host that services use, and the clock. */
 @Global()
 @Module({
   imports: [
@@ -22,7 +23,7 @@ import { RequestContext } from './request-context';
       ],
     }),
   ],
-  providers: [RequestContext],
-  exports: [RequestContext],
+  providers: [RequestContext, Clock],
+  exports: [RequestContext, Clock],
 })
 export class ContextModule {}

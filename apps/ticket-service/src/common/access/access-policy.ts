@@ -1,0 +1,104 @@
+import { Role, TicketStatus } from '@ticketing/contracts';
+import { type Principal, ROLE_RANK } from '../auth/principal';
+
+/** What the policy needs to know about a ticket. */
+export interface TicketFacts {
+  reporterId: string;
+  assigneeId: string | null;
+  teamId: string | null;
+}
+
+/** The caller plus the teams they lead (only looked up for team leads). */
+export interface Actor {
+  principal: Principal;
+  ledTeamIds: readonly string[];
+}
+
+export interface AssignmentChange {
+  assigneeId: string | null;
+  /** undefined = team unchanged. */
+  teamId: string | null | undefined;
+  /** True when the new assignee is a member of a team the actor leads. */
+  assigneeInLedTeam: boolean;
+}
+
+const isAtLeast = (principal: Principal, role: Role): boolean => ROLE_RANK[principal.role] >= ROLE_RANK[role];
+const isStaff = (principal: Principal): boolean => isAtLeast(principal, Role.DEVOPS_ENGINEER);
+
+/**
+ * The single answer to "may this caller see / change this thing" (spec §7). Pure functions over the caller
+ * and the loaded row; services call them and turn "no" into 404 (invisible) or 403 (visible but not allowed).
+ */
+export const AccessPolicy = {
+  canViewTicket(principal: Principal, ticket: TicketFacts): boolean {
+    return isStaff(principal) || ticket.reporterId === principal.id;
+  },
+
+  /** Editable: engineers their assigned tickets; leads those plus their teams'; managers and admins all. */
+  canEditTicket(actor: Actor, ticket: TicketFacts): boolean {
+    const { principal } = actor;
+    switch (principal.role) {
+      case Role.END_USER:
+        return false;
+      case Role.DEVOPS_ENGINEER:
+        return ticket.assigneeId === principal.id;
+      case Role.TEAM_LEAD:
+        return (
+          ticket.assigneeId === principal.id || (ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId))
+        );
+      case Role.MANAGER:
+      case Role.ADMIN:
+        return true;
+    }
+  },
+
+  /** The generic status move: requesters may only withdraw (close) their own ticket. */
+  canMoveTicketTo(actor: Actor, ticket: TicketFacts, target: TicketStatus): boolean {
+    if (actor.principal.role === Role.END_USER)
+      return target === TicketStatus.CLOSED && ticket.reporterId === actor.principal.id;
+    return AccessPolicy.canEditTicket(actor, ticket);
+  },
+
+  canReopenTicket(principal: Principal, ticket: TicketFacts): boolean {
+    return AccessPolicy.canViewTicket(principal, ticket);
+  },
+
+  canAssignTicket(actor: Actor, ticket: TicketFacts, change: AssignmentChange): boolean {
+    const { principal } = actor;
+    const selfOrNobody = change.assigneeId === principal.id || change.assigneeId === null;
+    const ticketIsFreeOrMine = ticket.assigneeId === null || ticket.assigneeId === principal.id;
+    const teamUnchanged = change.teamId === undefined || change.teamId === ticket.teamId;
+    switch (principal.role) {
+      case Role.END_USER:
+        return false;
+      case Role.DEVOPS_ENGINEER:
+        return selfOrNobody && ticketIsFreeOrMine && teamUnchanged;
+      case Role.TEAM_LEAD: {
+        const leadsTicketTeam = ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId);
+        const targetTeamLed =
+          change.teamId === undefined ||
+          change.teamId === ticket.teamId ||
+          (change.teamId !== null && actor.ledTeamIds.includes(change.teamId));
+        const assigneeAllowed = selfOrNobody || change.assigneeInLedTeam;
+        return (ticketIsFreeOrMine || leadsTicketTeam) && assigneeAllowed && targetTeamLed;
+      }
+      case Role.MANAGER:
+      case Role.ADMIN:
+        return true;
+    }
+  },
+
+  canDeleteTicket(principal: Principal): boolean {
+    return principal.role === Role.ADMIN;
+  },
+
+  /** Internal notes are for staff only: END_USER never posts or sees them. */
+  canSeeInternal(principal: Principal): boolean {
+    return isStaff(principal);
+  },
+
+  canReadTeamMetrics(actor: Actor, teamId: string): boolean {
+    if (isAtLeast(actor.principal, Role.MANAGER)) return true;
+    return actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId);
+  },
+};

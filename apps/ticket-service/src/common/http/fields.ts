@@ -1,0 +1,73 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+
+interface TextFieldOptions {
+  min: number;
+  max: number;
+  /** Optional fields may be omitted; `nullable` ones may also be sent as null. */
+  optional?: boolean;
+  nullable?: boolean;
+  example?: string;
+  description?: string;
+}
+
+const trim = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/** A trimmed string with length bounds, validated and documented by one decorator. */
+export function TextField(options: TextFieldOptions): PropertyDecorator {
+  const optionality = options.nullable
+    ? [IsOptional()]
+    : options.optional
+      ? [ValidateIf((_object: unknown, value: unknown) => value !== undefined)]
+      : [IsNotEmpty()];
+  return applyDecorators(
+    ApiProperty({
+      type: String,
+      minLength: options.min,
+      maxLength: options.max,
+      required: !(options.optional || options.nullable),
+      nullable: options.nullable ?? false,
+      example: options.example,
+      description: options.description,
+    }),
+    trim,
+    ...optionality,
+    IsString(),
+    Length(options.min, options.max),
+  );
+}
+
+interface UuidFieldOptions {
+  /** May be omitted. */
+  optional?: boolean;
+  /** May be null (when not also optional, it must still be sent). */
+  nullable?: boolean;
+  description?: string;
+}
+
+/** A UUID, validated and documented together. */
+export function UuidField(options: UuidFieldOptions = {}): PropertyDecorator {
+  const skipWhen = (skip: (value: unknown) => boolean) =>
+    ValidateIf((_object: unknown, value: unknown) => !skip(value));
+  const optionality =
+    options.optional && options.nullable
+      ? [IsOptional()]
+      : options.optional
+        ? [skipWhen((value) => value === undefined)]
+        : options.nullable
+          ? [skipWhen((value) => value === null)]
+          : [];
+  return applyDecorators(
+    ApiProperty({
+      type: String,
+      format: 'uuid',
+      required: !options.optional,
+      nullable: options.nullable ?? false,
+      description: options.description,
+    }),
+    ...optionality,
+    IsUUID('all'),
+  );
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export const IDEMPOTENCY_TTL_HOURS = 24;
+/** A claim older than this whose request never finished (crashed process) may be taken over. */
+const ABANDONED_AFTER_SECONDS = 120;
+
+export interface IdempotencyScope {
+  userId: string;
+  route: string;
+  key: string;
+}
+
+export type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'replay'; status: number; body: unknown }
+  | { kind: 'in_progress' }
+  | { kind: 'mismatch' };
+
+interface StoredKey {
+  request_hash: string;
+  state: 'IN_PROGRESS' | 'COMPLETED';
+  response_status: number | null;
+  response_body: unknown;
+}
+
+/**
+ * Idempotency keys in the database, so they hold across restarts and instances. Claims are written in
+ * their own short statements (outside the use case's transaction) so a concurrent retry sees them at once.
+ */
+@Injectable()
+export class IdempotencyStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claim(scope: IdempotencyScope, requestHash: string): Promise<Claim> {
+    const params = [scope.userId, scope.route, scope.key];
+    await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3
+         AND (expires_at < now() OR (state = 'IN_PROGRESS' AND created_at < now() - make_interval(secs => $4)))`,
+      [...params, ABANDONED_AFTER_SECONDS],
+    );
+    const inserted = await this.dataSource.query<unknown[]>(
+      `INSERT INTO idempotency_keys (user_id, route, key, request_hash, state, expires_at)
+       VALUES ($1, $2, $3, $4, 'IN_PROGRESS', now() + make_interval(hours => $5))
+       ON CONFLICT DO NOTHING RETURNING key`,
+      [...params, requestHash, IDEMPOTENCY_TTL_HOURS],
+    );
+    if (inserted.length > 0) return { kind: 'claimed' };
+    const [existing] = await this.dataSource.query<StoredKey[]>(
+      `SELECT request_hash, state, response_status, response_body FROM idempotency_keys
+       WHERE user_id = $1 AND route = $2 AND key = $3`,
+      params,
+    );
+    if (!existing) return this.claim(scope, requestHash); // expired and removed in between
+    if (existing.request_hash !== requestHash) return { kind: 'mismatch' };
+    if (existing.state === 'IN_PROGRESS') return { kind: 'in_progress' };
+    return { kind: 'replay', status: existing.response_status ?? 200, body: existing.response_body };
+  }
+
+  async complete(scope: IdempotencyScope, status: number, body: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = $4, response_body = $5
+       WHERE user_id = $1 AND route = $2 AND key = $3`,
+      [scope.userId, scope.route, scope.key, status, JSON.stringify(body)],
+    );
+  }
+
+  /** A failed request frees its key: the client may retry it. */
+  async release(scope: IdempotencyScope): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3 AND state = 'IN_PROGRESS'`,
+      [scope.userId, scope.route, scope.key],
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import { ErrorCode } from '@ticketing/contracts';
+import type { Request, Response } from 'express';
+import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import type { Principal } from '../auth/principal';
+import { DomainError } from '../errors/domain-error';
+import { type IdempotencyScope, IdempotencyStore } from './idempotency-store';
+
+const MAX_KEY_LENGTH = 255;
+
+/** Honours `Idempotency-Key` on a create endpoint: same key and body → the first response again. */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = context.switchToHttp().getRequest<Request & { user: Principal }>();
+    const key = req.header('Idempotency-Key');
+    if (key === undefined) return next.handle();
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw DomainError.validation('Idempotency-Key must be 1–255 characters', [
+        { field: 'Idempotency-Key', message: 'must be 1–255 characters' },
+      ]);
+    }
+    const scope: IdempotencyScope = {
+      userId: req.user.id,
+      route: `${req.method} ${req.originalUrl.split('?')[0]}`,
+      key,
+    };
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify(req.body ?? null))
+      .digest('hex');
+    const claim = await this.store.claim(scope, requestHash);
+    switch (claim.kind) {
+      case 'mismatch':
+        throw new DomainError(
+          ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          'This Idempotency-Key was used with a different request body',
+        );
+      case 'in_progress':
+        throw new DomainError(
+          ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+          'A request with this Idempotency-Key is still running',
+          { headers: { 'Retry-After': '1' } },
+        );
+      case 'replay':
+        context.switchToHttp().getResponse<Response>().setHeader('Idempotent-Replayed', 'true');
+        return of(claim.body);
+      case 'claimed': {
+        const status =
+          this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+        return next.handle().pipe(
+          mergeMap((body: unknown) => from(this.store.complete(scope, status, body).then(() => body))),
+          catchError((error: unknown) => from(this.store.release(scope)).pipe(mergeMap(() => throwError(() => error)))),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TicketsModule } from '../tickets/tickets.module';
+import { HistoryController } from './history.controller';
+import { HistoryService } from './history.service';
+import { TicketAuditSubscriber } from './ticket-audit.subscriber';
+import { TicketHistory } from './ticket-history.entity';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([TicketHistory]), TicketsModule],
+  controllers: [HistoryController],
+  providers: [HistoryService, TicketAuditSubscriber],
+})
+export class HistoryModule {}

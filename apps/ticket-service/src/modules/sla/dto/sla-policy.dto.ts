@@ -1,0 +1,48 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TicketPriority } from '@ticketing/contracts';
+import { IsInt, IsPositive, Max } from 'class-validator';
+
+const MAX_MINUTES = 525_600; // one year
+
+export class UpdateSlaPolicyDto {
+  @ApiProperty({
+    example: 60,
+    minimum: 1,
+    maximum: MAX_MINUTES,
+    description: 'Minutes until the first response is due',
+  })
+  @IsInt()
+  @IsPositive()
+  @Max(MAX_MINUTES)
+  response_minutes!: number;
+
+  @ApiProperty({
+    example: 240,
+    minimum: 1,
+    maximum: MAX_MINUTES,
+    description: 'Minutes until resolution is due; at least response_minutes',
+  })
+  @IsInt()
+  @IsPositive()
+  @Max(MAX_MINUTES)
+  resolution_minutes!: number;
+}
+
+export class SlaPolicyDto {
+  @ApiProperty({ enum: TicketPriority, enumName: 'TicketPriority' })
+  priority!: TicketPriority;
+
+  @ApiProperty({ example: 60 })
+  response_minutes!: number;
+
+  @ApiProperty({ example: 240 })
+  resolution_minutes!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class SlaPolicyListDto {
+  @ApiProperty({ type: [SlaPolicyDto] })
+  items!: SlaPolicyDto[];
+}

@@ -1,0 +1,93 @@
+import { DEFAULT_SLA_TARGETS, TicketPriority } from '@ticketing/contracts';
+import { computeBreaches, computeDueDates, pauseSecondsEndingAt, type SlaClock } from './sla-calculator';
+
+const at = (iso: string): Date => new Date(iso);
+const HOUR = 3_600_000;
+
+describe('SLA calculator', () => {
+  const created = at('2026-03-01T10:00:00Z');
+  const fresh: SlaClock = {
+    createdAt: created,
+    resolutionClockStartedAt: created,
+    pausedSeconds: 0,
+    pendingSince: null,
+  };
+
+  it.each([
+    [TicketPriority.P1, 1, 4],
+    [TicketPriority.P2, 4, 24],
+    [TicketPriority.P3, 8, 72],
+    [TicketPriority.P4, 24, 168],
+  ])('computes %s due dates from creation', (priority, responseHours, resolutionHours) => {
+    const due = computeDueDates(fresh, DEFAULT_SLA_TARGETS[priority]);
+    expect(due.responseDueAt.getTime() - created.getTime()).toBe(responseHours * HOUR);
+    expect(due.resolutionDueAt.getTime() - created.getTime()).toBe(resolutionHours * HOUR);
+  });
+
+  it('keeps paused time when the priority changes', () => {
+    const paused = { ...fresh, pausedSeconds: 2 * 3600 };
+    const due = computeDueDates(paused, DEFAULT_SLA_TARGETS[TicketPriority.P2]);
+    expect(due.resolutionDueAt.toISOString()).toBe('2026-03-02T12:00:00.000Z');
+    expect(due.responseDueAt.toISOString()).toBe('2026-03-01T14:00:00.000Z');
+  });
+
+  it('restarts the resolution clock from a reopening', () => {
+    const reopened = { ...fresh, resolutionClockStartedAt: at('2026-03-05T09:00:00Z') };
+    expect(computeDueDates(reopened, DEFAULT_SLA_TARGETS[TicketPriority.P1]).resolutionDueAt.toISOString()).toBe(
+      '2026-03-05T13:00:00.000Z',
+    );
+  });
+
+  it('measures a pause in whole seconds', () => {
+    expect(pauseSecondsEndingAt(at('2026-03-01T10:00:00Z'), at('2026-03-01T10:30:00.900Z'))).toBe(1800);
+  });
+
+  describe('breaches', () => {
+    const due = { responseDueAt: at('2026-03-01T11:00:00Z'), resolutionDueAt: at('2026-03-01T14:00:00Z') };
+    const open = { ...due, firstResponseAt: null, resolvedAt: null, pendingSince: null };
+
+    it('is not breached before the due dates', () => {
+      expect(computeBreaches(open, at('2026-03-01T10:59:59Z'))).toEqual({ response: false, resolution: false });
+    });
+
+    it('is response-breached with no first response after the due date', () => {
+      expect(computeBreaches(open, at('2026-03-01T11:00:01Z'))).toEqual({ response: true, resolution: false });
+    });
+
+    it('stays breached when the first response came late, and clean when it came in time', () => {
+      const late = { ...open, firstResponseAt: at('2026-03-01T11:30:00Z') };
+      const onTime = { ...open, firstResponseAt: at('2026-03-01T10:30:00Z') };
+      expect(computeBreaches(late, at('2026-03-01T12:00:00Z')).response).toBe(true);
+      expect(computeBreaches(onTime, at('2026-03-09T12:00:00Z')).response).toBe(false);
+    });
+
+    it('does not breach resolution while the clock is paused', () => {
+      const waiting = {
+        ...open,
+        firstResponseAt: at('2026-03-01T10:10:00Z'),
+        pendingSince: at('2026-03-01T13:00:00Z'),
+      };
+      expect(computeBreaches(waiting, at('2026-03-01T20:00:00Z')).resolution).toBe(false);
+    });
+
+    it('judges a resolved ticket by its resolution time', () => {
+      expect(
+        computeBreaches({ ...open, resolvedAt: at('2026-03-01T15:00:00Z') }, at('2026-03-01T15:00:00Z')).resolution,
+      ).toBe(true);
+      expect(
+        computeBreaches({ ...open, resolvedAt: at('2026-03-01T13:00:00Z') }, at('2026-03-09T00:00:00Z')).resolution,
+      ).toBe(false);
+    });
+
+    it('never breaches without due dates (SLA disabled)', () => {
+      const none = {
+        responseDueAt: null,
+        resolutionDueAt: null,
+        firstResponseAt: null,
+        resolvedAt: null,
+        pendingSince: null,
+      };
+      expect(computeBreaches(none, at('2030-01-01T00:00:00Z'))).toEqual({ response: false, resolution: false });
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { type SlaTarget, TicketPriority } from '@ticketing/contracts';
+import { DomainError } from '../../common/errors/domain-error';
+import type { SlaPolicyDto, SlaPolicyListDto, UpdateSlaPolicyDto } from './dto/sla-policy.dto';
+import { SlaPolicy } from './sla-policy.entity';
+
+const PRIORITY_ORDER = Object.values(TicketPriority);
+
+function toDto(policy: SlaPolicy): SlaPolicyDto {
+  return {
+    priority: policy.priority,
+    response_minutes: policy.responseMinutes,
+    resolution_minutes: policy.resolutionMinutes,
+    updated_at: policy.updatedAt.toISOString(),
+  };
+}
+
+/** SLA targets stored in the database; a change applies to tickets created (or re-prioritised) afterwards. */
+@Injectable()
+export class SlaPoliciesService {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get policies() {
+    return this.txHost.tx.getRepository(SlaPolicy);
+  }
+
+  async list(): Promise<SlaPolicyListDto> {
+    const rows = await this.policies.find();
+    rows.sort((a, b) => PRIORITY_ORDER.indexOf(a.priority) - PRIORITY_ORDER.indexOf(b.priority));
+    return { items: rows.map(toDto) };
+  }
+
+  async targetFor(priority: TicketPriority): Promise<SlaTarget> {
+    const policy = await this.policies.findOneByOrFail({ priority });
+    return { responseMinutes: policy.responseMinutes, resolutionMinutes: policy.resolutionMinutes };
+  }
+
+  @Transactional()
+  async update(priority: TicketPriority, input: UpdateSlaPolicyDto): Promise<SlaPolicyDto> {
+    if (input.response_minutes > input.resolution_minutes) {
+      throw DomainError.validation('response_minutes must not exceed resolution_minutes', [
+        { field: 'response_minutes', message: 'must be less than or equal to resolution_minutes' },
+      ]);
+    }
+    const policy = await this.policies.findOneByOrFail({ priority });
+    policy.responseMinutes = input.response_minutes;
+    policy.resolutionMinutes = input.resolution_minutes;
+    return toDto(await this.policies.save(policy));
+  }
+}

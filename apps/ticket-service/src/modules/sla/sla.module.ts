@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SlaPolicy } from './sla-policy.entity';
+import { SlaController } from './sla.controller';
+import { SlaPoliciesService } from './sla-policies.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([SlaPolicy])],
+  controllers: [SlaController],
+  providers: [SlaPoliciesService],
+  exports: [SlaPoliciesService],
+})
+export class SlaModule {}

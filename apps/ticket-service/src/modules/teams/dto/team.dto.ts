@@ -1,0 +1,59 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TeamMemberRole } from '@ticketing/contracts';
+import { IsEnum } from 'class-validator';
+import { TextField, UuidField } from '../../../common/http/fields';
+
+export class CreateTeamDto {
+  @TextField({ min: 2, max: 100, example: 'Platform' })
+  name!: string;
+}
+
+export class UpdateTeamDto extends CreateTeamDto {}
+
+export class AddTeamMemberDto {
+  @UuidField({ description: 'The user to add (or whose role to change)' })
+  user_id!: string;
+
+  @ApiProperty({ enum: TeamMemberRole, enumName: 'TeamMemberRole', example: TeamMemberRole.MEMBER })
+  @IsEnum(TeamMemberRole)
+  role!: TeamMemberRole;
+}
+
+export class TeamMemberDto {
+  @ApiProperty({ format: 'uuid' })
+  user_id!: string;
+
+  @ApiProperty({ enum: TeamMemberRole, enumName: 'TeamMemberRole' })
+  role!: TeamMemberRole;
+}
+
+export class TeamDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'Platform' })
+  name!: string;
+
+  @ApiProperty({ type: [TeamMemberDto] })
+  members!: TeamMemberDto[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+}
+
+export class TeamPageDto {
+  @ApiProperty({ type: [TeamDto] })
+  items!: TeamDto[];
+
+  @ApiProperty({ example: 1 })
+  total!: number;
+
+  @ApiProperty({ example: 1 })
+  page!: number;
+
+  @ApiProperty({ example: 20 })
+  page_size!: number;
+
+  @ApiProperty({ example: 1 })
+  pages!: number;
+}

@@ -1,0 +1,114 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority } from '@ticketing/contracts';
+import { TextField, UuidField } from '../../../common/http/fields';
+
+export const MAX_TAGS = 20;
+
+/** Tags are trimmed, lower-cased and de-duplicated before they are validated. */
+export function normalizeTags(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  const normalized = value.map((tag: unknown) => (typeof tag === 'string' ? tag.trim().toLowerCase() : tag));
+  return [...new Set(normalized)];
+}
+
+/**
+ * The editable fields with their full-replacement semantics (POST and PUT): title, description and category
+ * are required; an omitted optional field means null (tags: none, priority: P3).
+ */
+export class TicketFieldsDto {
+  @TextField({ min: 5, max: 200, example: 'Production database is down' })
+  title!: string;
+
+  @TextField({
+    min: 10,
+    max: 20_000,
+    example: 'The primary PostgreSQL stopped answering at 14:30 UTC. All services are affected.',
+  })
+  description!: string;
+
+  @ApiProperty({ enum: TicketCategory, enumName: 'TicketCategory', example: TicketCategory.INCIDENT })
+  @IsEnum(TicketCategory)
+  category!: TicketCategory;
+
+  @ApiProperty({ enum: TicketPriority, enumName: 'TicketPriority', required: false, default: TicketPriority.P3 })
+  @IsOptional()
+  @IsEnum(TicketPriority)
+  priority?: TicketPriority;
+
+  @ApiProperty({ enum: TicketEnvironment, enumName: 'TicketEnvironment', required: false, nullable: true })
+  @IsOptional()
+  @IsEnum(TicketEnvironment)
+  environment?: TicketEnvironment | null;
+
+  @TextField({ min: 1, max: 200, nullable: true, example: 'PostgreSQL Database' })
+  affected_service?: string | null;
+
+  @ApiProperty({ enum: ImpactLevel, enumName: 'ImpactLevel', required: false, nullable: true })
+  @IsOptional()
+  @IsEnum(ImpactLevel)
+  impact_level?: ImpactLevel | null;
+
+  @ApiProperty({
+    type: [String],
+    required: false,
+    maxItems: MAX_TAGS,
+    example: ['database', 'production'],
+    description: 'Trimmed, lower-cased, de-duplicated; each 1–50 characters',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => normalizeTags(value))
+  @IsArray()
+  @ArrayMaxSize(MAX_TAGS)
+  @IsString({ each: true })
+  @Length(1, 50, { each: true })
+  tags?: string[];
+
+  @UuidField({ optional: true, nullable: true, description: 'The owning team' })
+  team_id?: string | null;
+}
+
+/** Every field optional; the ones sent are changed. Required fields may not be null. */
+export class PatchTicketDto {
+  @TextField({ min: 5, max: 200, optional: true })
+  title?: string;
+
+  @TextField({ min: 10, max: 20_000, optional: true })
+  description?: string;
+
+  @ApiProperty({ enum: TicketCategory, enumName: 'TicketCategory', required: false })
+  @ValidateIf((_o: unknown, value: unknown) => value !== undefined)
+  @IsEnum(TicketCategory)
+  category?: TicketCategory;
+
+  @ApiProperty({ enum: TicketPriority, enumName: 'TicketPriority', required: false })
+  @ValidateIf((_o: unknown, value: unknown) => value !== undefined)
+  @IsEnum(TicketPriority)
+  priority?: TicketPriority;
+
+  @ApiProperty({ enum: TicketEnvironment, enumName: 'TicketEnvironment', required: false, nullable: true })
+  @IsOptional()
+  @IsEnum(TicketEnvironment)
+  environment?: TicketEnvironment | null;
+
+  @TextField({ min: 1, max: 200, nullable: true })
+  affected_service?: string | null;
+
+  @ApiProperty({ enum: ImpactLevel, enumName: 'ImpactLevel', required: false, nullable: true })
+  @IsOptional()
+  @IsEnum(ImpactLevel)
+  impact_level?: ImpactLevel | null;
+
+  @ApiProperty({ type: [String], required: false, maxItems: MAX_TAGS })
+  @ValidateIf((_o: unknown, value: unknown) => value !== undefined)
+  @Transform(({ value }: { value: unknown }) => normalizeTags(value))
+  @IsArray()
+  @ArrayMaxSize(MAX_TAGS)
+  @IsString({ each: true })
+  @Length(1, 50, { each: true })
+  tags?: string[];
+
+  @UuidField({ optional: true, nullable: true })
+  team_id?: string | null;
+}

@@ -1,0 +1,85 @@
+import { Role, TicketStatus } from '@ticketing/contracts';
+import type { SelectQueryBuilder } from 'typeorm';
+import type { Principal } from '../../common/auth/principal';
+import { DomainError } from '../../common/errors/domain-error';
+import { pageOffset } from '../../common/http/pagination';
+import type { TicketListQueryDto, TicketSortField } from './dto/ticket-list-query.dto';
+import type { Ticket } from './ticket.entity';
+
+const WORKFLOW_ORDER = Object.values(TicketStatus);
+
+/** Breached now, as computeBreaches() decides it (kept in step by the list e2e tests). */
+const BREACHED_SQL = `(
+  (t.response_due_at IS NOT NULL AND COALESCE(t.first_response_at, :now) > t.response_due_at)
+  OR (t.resolution_due_at IS NOT NULL AND COALESCE(t.resolved_at, :now) > t.resolution_due_at
+      + CASE WHEN t.resolved_at IS NULL AND t.pending_since IS NOT NULL THEN (:now - t.pending_since) ELSE interval '0' END)
+)`;
+
+const SORT_SQL: Record<Exclude<TicketSortField, 'relevance'>, string> = {
+  created_at: 't.created_at',
+  updated_at: 't.updated_at',
+  priority: 't.priority',
+  status: `array_position(ARRAY[${WORKFLOW_ORDER.map((s) => `'${s}'`).join(', ')}]::varchar[], t.status)`,
+  response_due_at: 't.response_due_at',
+  resolution_due_at: 't.resolution_due_at',
+  ticket_number: 't.ticket_number',
+};
+
+/**
+ * Applies visibility, every filter of spec §8, the sort (ties broken by created_at desc, id so pages never
+ * repeat or skip rows) and the page to a query over `tickets t`.
+ */
+export function applyTicketListQuery(
+  qb: SelectQueryBuilder<Ticket>,
+  query: TicketListQueryDto,
+  principal: Principal,
+  now: Date,
+): SelectQueryBuilder<Ticket> {
+  if (query.sort_by === 'relevance' && !query.q) {
+    throw DomainError.validation('sort_by=relevance needs q', [
+      { field: 'sort_by', message: 'relevance is only available with q' },
+    ]);
+  }
+  qb.setParameter('now', now);
+  if (principal.role === Role.END_USER) qb.andWhere('t.reporter_id = :me', { me: principal.id });
+
+  const anyOf = (column: string, values: readonly string[] | undefined, name: string) => {
+    if (values?.length) qb.andWhere(`${column} IN (:...${name})`, { [name]: values });
+  };
+  anyOf('t.status', query.status, 'statuses');
+  anyOf('t.priority', query.priority, 'priorities');
+  anyOf('t.category', query.category, 'categories');
+  anyOf('t.environment', query.environment, 'environments');
+  anyOf('t.impact_level', query.impact_level, 'impactLevels');
+  if (query.tags?.length)
+    qb.andWhere('t.tags && :tags::text[]', { tags: query.tags.map((tag) => tag.trim().toLowerCase()) });
+
+  if (query.assignee_id === 'none') qb.andWhere('t.assignee_id IS NULL');
+  else if (query.assignee_id)
+    qb.andWhere('t.assignee_id = :assignee', {
+      assignee: query.assignee_id === 'me' ? principal.id : query.assignee_id,
+    });
+  if (query.reporter_id) qb.andWhere('t.reporter_id = :reporter', { reporter: query.reporter_id });
+  if (query.team_id) qb.andWhere('t.team_id = :team', { team: query.team_id });
+  if (query.created_after)
+    qb.andWhere('t.created_at >= :createdAfter', { createdAfter: new Date(query.created_after) });
+  if (query.created_before)
+    qb.andWhere('t.created_at < :createdBefore', { createdBefore: new Date(query.created_before) });
+  if (query.updated_after)
+    qb.andWhere('t.updated_at >= :updatedAfter', { updatedAfter: new Date(query.updated_after) });
+  if (query.sla_breached !== undefined) qb.andWhere(query.sla_breached ? BREACHED_SQL : `NOT ${BREACHED_SQL}`);
+  if (query.q) {
+    qb.setParameter('q', query.q);
+    qb.andWhere(`t.search_vector @@ websearch_to_tsquery('english', :q)`);
+  }
+
+  const sortBy = query.sort_by ?? 'created_at';
+  const direction = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
+  const sortSql =
+    sortBy === 'relevance' ? `ts_rank(t.search_vector, websearch_to_tsquery('english', :q))` : SORT_SQL[sortBy];
+  // Parenthesised so TypeORM reads it as an expression, not as an entity property to re-map.
+  qb.addSelect(`(${sortSql})`, 'sort_key').orderBy('sort_key', direction, 'NULLS LAST');
+  if (sortBy !== 'created_at') qb.addOrderBy('t.created_at', 'DESC');
+  qb.addOrderBy('t.id', 'ASC');
+  return qb.offset(pageOffset(query)).limit(query.page_size);
+}

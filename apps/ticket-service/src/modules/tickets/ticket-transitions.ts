@@ -1,0 +1,101 @@
+import { allowedTransitions, canTransition, ErrorCode, Role, type SlaTarget, TicketStatus } from '@ticketing/contracts';
+import { type Principal, ROLE_RANK } from '../../common/auth/principal';
+import { DomainError } from '../../common/errors/domain-error';
+import { computeDueDates, pauseSecondsEndingAt } from '../sla/sla-calculator';
+import type { Ticket } from './ticket.entity';
+
+const DAY_MS = 86_400_000;
+
+export function assertTransition(from: TicketStatus, to: TicketStatus): void {
+  if (!canTransition(from, to)) {
+    const allowed = allowedTransitions(from);
+    throw new DomainError(
+      ErrorCode.INVALID_STATUS_TRANSITION,
+      `Cannot move a ${from} ticket to ${to}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
+    );
+  }
+}
+
+/** Editing, assigning and commenting stop at CLOSED; only a reopen leaves it. */
+export function assertNotClosed(ticket: Pick<Ticket, 'status'>): void {
+  if (ticket.status === TicketStatus.CLOSED) {
+    throw new DomainError(ErrorCode.TICKET_CLOSED, 'The ticket is closed; reopen it first');
+  }
+}
+
+/** A first response comes from staff (DEVOPS_ENGINEER or above) who did not report the ticket. */
+export function countsAsFirstResponse(principal: Principal, ticket: Pick<Ticket, 'reporterId'>): boolean {
+  return ROLE_RANK[principal.role] >= ROLE_RANK[Role.DEVOPS_ENGINEER] && principal.id !== ticket.reporterId;
+}
+
+export function recordFirstResponse(ticket: Ticket, principal: Principal, now: Date): void {
+  if (ticket.firstResponseAt === null && countsAsFirstResponse(principal, ticket)) ticket.firstResponseAt = now;
+}
+
+export interface StatusMove {
+  to: TicketStatus;
+  by: Principal;
+  now: Date;
+  /** The SLA target of the ticket's priority; null when SLA tracking is off. */
+  slaTarget: SlaTarget | null;
+  resolutionNotes?: string | null;
+}
+
+/**
+ * Moves a ticket to a new status with every side effect the workflow defines: timestamps, the
+ * PENDING_INFO pause of the resolution clock, the reopen reset, and the first response.
+ * The caller has checked permissions; the transition itself is checked here.
+ */
+export function moveStatus(ticket: Ticket, move: StatusMove): void {
+  const { to, now } = move;
+  assertTransition(ticket.status, to);
+  if (ticket.status === TicketStatus.NEW) recordFirstResponse(ticket, move.by, now);
+
+  if (ticket.status === TicketStatus.PENDING_INFO && ticket.pendingSince) {
+    const paused = pauseSecondsEndingAt(ticket.pendingSince, now);
+    ticket.pausedSeconds += paused;
+    if (ticket.resolutionDueAt) ticket.resolutionDueAt = new Date(ticket.resolutionDueAt.getTime() + paused * 1000);
+    ticket.pendingSince = null;
+  }
+  if (to === TicketStatus.PENDING_INFO) ticket.pendingSince = now;
+
+  switch (to) {
+    case TicketStatus.RESOLVED:
+      ticket.resolvedAt = now;
+      if (move.resolutionNotes) ticket.resolutionNotes = move.resolutionNotes;
+      break;
+    case TicketStatus.CLOSED:
+      ticket.closedAt = now;
+      break;
+    case TicketStatus.REOPENED:
+      ticket.reopenCount += 1;
+      ticket.resolvedAt = null;
+      ticket.closedAt = null;
+      ticket.resolutionNotes = null;
+      ticket.resolutionClockStartedAt = now;
+      ticket.pausedSeconds = 0;
+      if (move.slaTarget) ticket.resolutionDueAt = computeDueDates(ticket, move.slaTarget).resolutionDueAt;
+      break;
+    case TicketStatus.NEW:
+    case TicketStatus.OPEN:
+    case TicketStatus.IN_PROGRESS:
+    case TicketStatus.PENDING_INFO:
+    case TicketStatus.ESCALATED:
+      break;
+  }
+  ticket.status = to;
+}
+
+/** A ticket closed longer ago than the window can no longer be reopened. */
+export function assertReopenable(ticket: Pick<Ticket, 'status' | 'closedAt'>, now: Date, windowDays: number): void {
+  if (
+    ticket.status === TicketStatus.CLOSED &&
+    ticket.closedAt &&
+    now.getTime() - ticket.closedAt.getTime() > windowDays * DAY_MS
+  ) {
+    throw new DomainError(
+      ErrorCode.REOPEN_WINDOW_EXPIRED,
+      `The ticket was closed more than ${windowDays} days ago and can no longer be reopened`,
+    );
+  }
+}

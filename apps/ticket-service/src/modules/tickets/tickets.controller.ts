@@ -1,0 +1,209 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Role } from '@ticketing/contracts';
+import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
+import type { Principal } from '../../common/auth/principal';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ApiIdempotent, ApiIfMatch, ApiValidationResponse } from '../../common/http/api-responses';
+import { IfMatch, VersionETagInterceptor } from '../../common/http/etag';
+import type { Page } from '../../common/http/pagination';
+import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
+import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
+import {
+  AssignTicketDto,
+  ChangeStatusDto,
+  CloseTicketDto,
+  ReopenTicketDto,
+  ResolveTicketDto,
+} from './dto/ticket-actions.dto';
+import { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
+import { TicketListQueryDto } from './dto/ticket-list-query.dto';
+import { TicketDto, TicketPageDto } from './dto/ticket.dto';
+import { TicketsService } from './tickets.service';
+
+const TRANSITION_CONFLICT =
+  'INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED';
+
+@ApiTags('tickets')
+@Auth()
+@ApiValidationResponse()
+@Controller('tickets')
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Post()
+  @UseInterceptors(VersionETagInterceptor, IdempotencyInterceptor)
+  @ApiOperation({ summary: 'Open a ticket (the caller is the reporter)', operationId: 'createTicket' })
+  @ApiIdempotent()
+  @ApiCreatedResponse({ type: TicketDto, description: 'Created; ETag carries the version' })
+  create(@CurrentUser() user: Principal, @Body() body: TicketFieldsDto): Promise<TicketDto> {
+    return this.tickets.create(user, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List and search tickets the caller may see', operationId: 'listTickets' })
+  @ApiOkResponse({ type: TicketPageDto })
+  list(@CurrentUser() user: Principal, @Query() query: TicketListQueryDto): Promise<Page<TicketDto>> {
+    return this.tickets.list(user, query);
+  }
+
+  @Get(':ticket_id')
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiOperation({ summary: 'Get a ticket', operationId: 'getTicket' })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Missing, deleted or not visible to the caller' })
+  get(@CurrentUser() user: Principal, @UuidParam('ticket_id') id: string): Promise<TicketDto> {
+    return this.tickets.get(user, id);
+  }
+
+  @Put(':ticket_id')
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({
+    summary: 'Replace every editable field (omitted optional fields become null)',
+    operationId: 'replaceTicket',
+  })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
+  replace(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: TicketFieldsDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.replace(user, id, body, expected);
+  }
+
+  @Patch(':ticket_id')
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Change some editable fields', operationId: 'updateTicket' })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
+  patch(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: PatchTicketDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.patch(user, id, body, expected);
+  }
+
+  @Delete(':ticket_id')
+  @HttpCode(204)
+  @Auth(Role.ADMIN)
+  @ApiUuidParams('ticket_id')
+  @ApiOperation({ summary: 'Delete a ticket (soft: hidden everywhere, history kept)', operationId: 'deleteTicket' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  remove(@CurrentUser() user: Principal, @UuidParam('ticket_id') id: string): Promise<void> {
+    return this.tickets.remove(user, id);
+  }
+
+  @Patch(':ticket_id/status')
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Move the ticket along the workflow', operationId: 'changeTicketStatus' })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  changeStatus(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: ChangeStatusDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.changeStatus(user, id, body, expected);
+  }
+
+  @Post(':ticket_id/resolve')
+  @HttpCode(200)
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Resolve with resolution notes', operationId: 'resolveTicket' })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  resolve(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: ResolveTicketDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.resolve(user, id, body, expected);
+  }
+
+  @Post(':ticket_id/close')
+  @HttpCode(200)
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Close', operationId: 'closeTicket' })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  close(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: CloseTicketDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.close(user, id, body, expected);
+  }
+
+  @Post(':ticket_id/reopen')
+  @HttpCode(200)
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({
+    summary: 'Reopen a resolved ticket, or a closed one within the reopen window',
+    operationId: 'reopenTicket',
+  })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  reopen(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: ReopenTicketDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.reopen(user, id, body, expected);
+  }
+
+  @Put(':ticket_id/assign')
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiIfMatch()
+  @ApiOperation({
+    summary: 'Assign (or unassign); a NEW ticket becomes OPEN when assigned',
+    operationId: 'assignTicket',
+  })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
+  assign(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Body() body: AssignTicketDto,
+    @IfMatch() expected: number | null,
+  ): Promise<TicketDto> {
+    return this.tickets.assign(user, id, body, expected);
+  }
+}

@@ -1,0 +1,297 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ErrorCode, Role, type SlaTarget, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { AccessPolicy, type Actor } from '../../common/access/access-policy';
+import { AccessService, require403 } from '../../common/access/access.service';
+import type { Principal } from '../../common/auth/principal';
+import { Clock } from '../../common/clock';
+import { RequestContext } from '../../common/context/request-context';
+import { DomainError } from '../../common/errors/domain-error';
+import { type Page, toPage } from '../../common/http/pagination';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { computeDueDates } from '../sla/sla-calculator';
+import { SlaPoliciesService } from '../sla/sla-policies.service';
+import { TeamDirectory } from '../teams/team-directory';
+import type {
+  AssignTicketDto,
+  ChangeStatusDto,
+  CloseTicketDto,
+  ReopenTicketDto,
+  ResolveTicketDto,
+} from './dto/ticket-actions.dto';
+import type { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
+import type { TicketListQueryDto } from './dto/ticket-list-query.dto';
+import type { TicketDto } from './dto/ticket.dto';
+import { applyTicketListQuery } from './ticket-list.query';
+import { assertNotClosed, assertReopenable, moveStatus } from './ticket-transitions';
+import { Ticket } from './ticket.entity';
+import { toTicketDto } from './tickets.mapper';
+
+/** `If-Match` as parsed by the controller: null = not sent (or `*`). */
+export type ExpectedVersion = number | null;
+
+interface Mutation {
+  /** Throws 403 (or 409 TICKET_CLOSED) when the actor may not do this to the loaded ticket. */
+  authorize(ticket: Ticket, actor: Actor): void | Promise<void>;
+  /** Changes the loaded ticket; runs after the version check. */
+  apply(ticket: Ticket, actor: Actor, now: Date): void | Promise<void>;
+  /** Free text for the history rows this change writes. */
+  notes?: string | null;
+}
+
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly access: AccessService,
+    private readonly teams: TeamDirectory,
+    private readonly slaPolicies: SlaPoliciesService,
+    private readonly clock: Clock,
+    private readonly context: RequestContext,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get tickets() {
+    return this.txHost.tx.getRepository(Ticket);
+  }
+
+  @Transactional()
+  async create(principal: Principal, input: TicketFieldsDto): Promise<TicketDto> {
+    const now = this.clock.now();
+    const fields = await this.editableFields(input, 'replace');
+    const ticket = this.tickets.create({
+      ...fields,
+      reporterId: principal.id,
+      status: TicketStatus.NEW,
+      createdAt: now,
+      updatedAt: now,
+      resolutionClockStartedAt: now,
+      pausedSeconds: 0,
+      reopenCount: 0,
+    });
+    const target = await this.slaTargetFor(ticket.priority);
+    Object.assign(ticket, target ? computeDueDates(ticket, target) : { responseDueAt: null, resolutionDueAt: null });
+    return toTicketDto(await this.tickets.save(ticket), now);
+  }
+
+  @Transactional()
+  async list(principal: Principal, query: TicketListQueryDto): Promise<Page<TicketDto>> {
+    // Searches are bounded: a pathological query is cancelled instead of holding a connection.
+    await this.txHost.tx.query(`SET LOCAL statement_timeout = ${this.config.db.searchStatementTimeoutMs}`);
+    const now = this.clock.now();
+    const qb = applyTicketListQuery(this.tickets.createQueryBuilder('t'), query, principal, now);
+    const [items, total] = await Promise.all([qb.getMany(), qb.getCount()]);
+    return toPage(
+      items.map((ticket) => toTicketDto(ticket, now)),
+      total,
+      query,
+    );
+  }
+
+  async get(principal: Principal, id: string): Promise<TicketDto> {
+    return toTicketDto(await this.findVisible(principal, id), this.clock.now());
+  }
+
+  /** The ticket if the caller may see it; 404 otherwise (also for soft-deleted ones). For other modules too. */
+  async findVisible(principal: Principal, id: string): Promise<Ticket> {
+    return this.access.requireVisible(principal, await this.tickets.findOneBy({ id }));
+  }
+
+  replace(principal: Principal, id: string, input: TicketFieldsDto, expected: ExpectedVersion): Promise<TicketDto> {
+    return this.mutate(principal, id, expected, {
+      authorize: (ticket, actor) => this.authorizeEdit(ticket, actor),
+      apply: async (ticket) => this.applyFields(ticket, await this.editableFields(input, 'replace')),
+    });
+  }
+
+  patch(principal: Principal, id: string, input: PatchTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
+    if (Object.values(input).every((value) => value === undefined)) {
+      throw DomainError.validation('Send at least one field to change');
+    }
+    return this.mutate(principal, id, expected, {
+      authorize: (ticket, actor) => this.authorizeEdit(ticket, actor),
+      apply: async (ticket) => this.applyFields(ticket, await this.editableFields(input, 'patch')),
+    });
+  }
+
+  changeStatus(
+    principal: Principal,
+    id: string,
+    input: ChangeStatusDto,
+    expected: ExpectedVersion,
+  ): Promise<TicketDto> {
+    if (input.status === TicketStatus.REOPENED) {
+      if (!input.notes || input.notes.length < 10) {
+        throw DomainError.validation('Reopening needs a reason', [
+          { field: 'notes', message: 'notes must be 10–2000 characters when status is REOPENED' },
+        ]);
+      }
+    }
+    if (input.status === TicketStatus.RESOLVED && !input.resolution_notes) {
+      throw DomainError.validation('Resolving needs resolution notes', [
+        { field: 'resolution_notes', message: 'resolution_notes is required when status is RESOLVED' },
+      ]);
+    }
+    return this.mutate(principal, id, expected, {
+      notes: input.notes,
+      authorize: (ticket, actor) => {
+        if (input.status === TicketStatus.REOPENED) {
+          require403(actor.principal.role !== Role.END_USER && AccessPolicy.canReopenTicket(actor.principal, ticket));
+        } else {
+          require403(AccessPolicy.canMoveTicketTo(actor, ticket, input.status));
+        }
+      },
+      apply: (ticket, actor, now) =>
+        input.status === TicketStatus.REOPENED
+          ? this.reopenTicket(ticket, actor, now)
+          : this.moveTo(ticket, actor, now, input.status, input.resolution_notes),
+    });
+  }
+
+  resolve(principal: Principal, id: string, input: ResolveTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
+    return this.mutate(principal, id, expected, {
+      authorize: (ticket, actor) => require403(AccessPolicy.canEditTicket(actor, ticket)),
+      apply: (ticket, actor, now) => this.moveTo(ticket, actor, now, TicketStatus.RESOLVED, input.resolution_notes),
+    });
+  }
+
+  close(principal: Principal, id: string, input: CloseTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
+    return this.mutate(principal, id, expected, {
+      notes: input.notes,
+      authorize: (ticket, actor) => require403(AccessPolicy.canEditTicket(actor, ticket)),
+      apply: (ticket, actor, now) => this.moveTo(ticket, actor, now, TicketStatus.CLOSED),
+    });
+  }
+
+  reopen(principal: Principal, id: string, input: ReopenTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
+    return this.mutate(principal, id, expected, {
+      notes: input.reason,
+      authorize: (ticket, actor) => require403(AccessPolicy.canReopenTicket(actor.principal, ticket)),
+      apply: (ticket, actor, now) => this.reopenTicket(ticket, actor, now),
+    });
+  }
+
+  assign(principal: Principal, id: string, input: AssignTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
+    const assigneeId = input.assignee_id?.toLowerCase() ?? null;
+    return this.mutate(principal, id, expected, {
+      notes: input.notes,
+      authorize: async (ticket, actor) => {
+        assertNotClosed(ticket);
+        const assigneeInLedTeam = assigneeId !== null && (await this.access.isInLedTeam(actor, assigneeId));
+        require403(
+          AccessPolicy.canAssignTicket(actor, ticket, { assigneeId, teamId: input.team_id, assigneeInLedTeam }),
+        );
+      },
+      apply: async (ticket, actor, now) => {
+        if (input.team_id !== undefined) ticket.teamId = await this.existingTeamId(input.team_id);
+        ticket.assigneeId = assigneeId;
+        if (assigneeId !== null && ticket.status === TicketStatus.NEW)
+          await this.moveTo(ticket, actor, now, TicketStatus.OPEN);
+      },
+    });
+  }
+
+  @Transactional()
+  async remove(principal: Principal, id: string): Promise<void> {
+    require403(AccessPolicy.canDeleteTicket(principal));
+    const ticket = await this.lockVisible(principal, id);
+    await this.tickets.softRemove(ticket);
+  }
+
+  /**
+   * Every change of a ticket: lock the row (concurrent writers queue up instead of losing changes), check
+   * access, compare the version while holding the lock (If-Match), apply, save. The audit subscriber adds
+   * the history rows to the same transaction.
+   */
+  @Transactional()
+  private async mutate(
+    principal: Principal,
+    id: string,
+    expected: ExpectedVersion,
+    mutation: Mutation,
+  ): Promise<TicketDto> {
+    const ticket = await this.lockVisible(principal, id);
+    const actor = await this.access.actor(principal);
+    await mutation.authorize(ticket, actor);
+    if (expected !== null && expected !== ticket.version) {
+      throw new DomainError(
+        ErrorCode.PRECONDITION_FAILED,
+        `The ticket is at version ${ticket.version}, not ${expected}`,
+      );
+    }
+    const now = this.clock.now();
+    await mutation.apply(ticket, actor, now);
+    ticket.updatedAt = now;
+    this.context.setActionNotes(mutation.notes);
+    const saved = await this.tickets.save(ticket);
+    return toTicketDto(saved, now);
+  }
+
+  private async lockVisible(principal: Principal, id: string): Promise<Ticket> {
+    const ticket = await this.tickets.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return this.access.requireVisible(principal, ticket);
+  }
+
+  private authorizeEdit(ticket: Ticket, actor: Actor): void {
+    require403(AccessPolicy.canEditTicket(actor, ticket));
+    assertNotClosed(ticket);
+  }
+
+  private async moveTo(
+    ticket: Ticket,
+    actor: Actor,
+    now: Date,
+    to: TicketStatus,
+    resolutionNotes?: string | null,
+  ): Promise<void> {
+    const slaTarget = to === TicketStatus.REOPENED ? await this.slaTargetFor(ticket.priority) : null;
+    moveStatus(ticket, { to, by: actor.principal, now, slaTarget, resolutionNotes });
+  }
+
+  private async reopenTicket(ticket: Ticket, actor: Actor, now: Date): Promise<void> {
+    assertReopenable(ticket, now, this.config.tickets.reopenWindowDays);
+    await this.moveTo(ticket, actor, now, TicketStatus.REOPENED);
+  }
+
+  /** Applies edited fields; a priority change recomputes the due dates (keeping paused time). */
+  private async applyFields(ticket: Ticket, fields: Partial<Ticket>): Promise<void> {
+    const priorityChanged = fields.priority !== undefined && fields.priority !== ticket.priority;
+    Object.assign(ticket, fields);
+    if (priorityChanged) {
+      const target = await this.slaTargetFor(ticket.priority);
+      if (target) Object.assign(ticket, computeDueDates(ticket, target));
+    }
+  }
+
+  /** Request fields → entity fields. `replace` turns omitted optional fields into their defaults. */
+  private async editableFields(input: PatchTicketDto, mode: 'replace' | 'patch'): Promise<Partial<Ticket>> {
+    const pick = <T>(value: T | undefined, fallback: T): T | undefined =>
+      value === undefined && mode === 'replace' ? fallback : value;
+    const fields: Partial<Ticket> = {
+      title: input.title,
+      description: input.description,
+      category: input.category,
+      priority: pick(input.priority, TicketPriority.P3),
+      environment: pick(input.environment, null),
+      affectedService: pick(input.affected_service, null),
+      impactLevel: pick(input.impact_level, null),
+      tags: pick(input.tags, []),
+    };
+    const teamId = pick(input.team_id, null);
+    if (teamId !== undefined) fields.teamId = await this.existingTeamId(teamId);
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  }
+
+  private async existingTeamId(teamId: string | null): Promise<string | null> {
+    if (teamId === null) return null;
+    if (!(await this.teams.exists(teamId)))
+      throw DomainError.validation('team_id does not refer to a team', [{ field: 'team_id', message: 'no such team' }]);
+    return teamId.toLowerCase();
+  }
+
+  private async slaTargetFor(priority: TicketPriority): Promise<SlaTarget | null> {
+    return this.config.sla.enabled ? this.slaPolicies.targetFor(priority) : null;
+  }
+}
