@@ -1,0 +1,217 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Role } from '@ticketing/contracts';
+import jwt, { type Algorithm } from 'jsonwebtoken';
+import type supertest from 'supertest';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
+
+const TICKETS = '/api/v1/tickets';
+const MINT_TOKEN_CLI = join(__dirname, '..', 'apps/ticket-service/dist/apps/ticket-service/src/cli/mint-token.js');
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A complete, valid set of access-token claims (seed §3); override or remove (undefined) any of them. */
+function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = nowSeconds();
+  const all: Record<string, unknown> = {
+    sub: randomUUID(),
+    username: 'alice',
+    email: 'alice@example.com',
+    role: Role.DEVOPS_ENGINEER,
+    type: 'access',
+    iat: now,
+    exp: now + 3600,
+    jti: randomUUID(),
+    ...overrides,
+  };
+  for (const key of Object.keys(all)) if (all[key] === undefined) delete all[key];
+  return all;
+}
+
+/** Signs exactly the given claims (no iat or exp added by the library). */
+function sign(payload: Record<string, unknown>, secret = TEST_JWT_SECRET, algorithm: Algorithm = 'HS256'): string {
+  return jwt.sign(payload, secret, { algorithm, noTimestamp: !('iat' in payload) });
+}
+
+const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An unsigned token (`alg: none`), crafted by hand. */
+function unsignedToken(payload: Record<string, unknown>): string {
+  return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
+}
+
+/** Spec §2/§3: 401 UNAUTHORIZED in the error body, no `errors`, and the RFC 6750 challenge. */
+function expectUnauthorized(res: supertest.Response): void {
+  expect(res.status).toBe(401);
+  expect(res.headers['x-request-id']).toEqual(expect.any(String));
+  expect(res.body).toStrictEqual({
+    detail: expect.any(String),
+    error_code: 'UNAUTHORIZED',
+    request_id: res.headers['x-request-id'],
+  });
+  expect(res.body).not.toHaveProperty('errors');
+  expect(res.body.detail.length).toBeGreaterThan(0);
+  expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  expect(res.text).not.toMatch(/\n\s+at /);
+}
+
+describe('authentication (spec §3)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const withBearer = (token: string) => t.http().get(TICKETS).set('Authorization', `Bearer ${token}`);
+
+  describe('accepts', () => {
+    it('a valid HS256 access token with a known role', async () => {
+      const res = await withBearer(sign(claims())).expect(200);
+      expect(res.body).toMatchObject({ items: expect.any(Array), total: expect.any(Number), page: 1 });
+    });
+
+    it.each(Object.values(Role))('every one of the five roles (%s)', async (role) => {
+      await withBearer(sign(claims({ role }))).expect(200);
+    });
+
+    it('a token expired less than the 30 s clock skew ago', async () => {
+      const now = nowSeconds();
+      await withBearer(sign(claims({ iat: now - 3600, exp: now - 10 }))).expect(200);
+    });
+
+    it('a token issued less than the 30 s clock skew in the future', async () => {
+      const now = nowSeconds();
+      await withBearer(sign(claims({ iat: now + 10, exp: now + 3600 }))).expect(200);
+    });
+  });
+
+  describe('rejects with 401', () => {
+    it('a request without an Authorization header', async () => {
+      expectUnauthorized(await t.http().get(TICKETS));
+    });
+
+    it('another scheme (Basic)', async () => {
+      expectUnauthorized(await t.http().get(TICKETS).set('Authorization', 'Basic YWxpY2U6c2VjcmV0'));
+    });
+
+    it('a valid token under another scheme', async () => {
+      expectUnauthorized(await t.http().get(TICKETS).set('Authorization', `Token ${sign(claims())}`));
+    });
+
+    it('Bearer without a token', async () => {
+      expectUnauthorized(await t.http().get(TICKETS).set('Authorization', 'Bearer '));
+    });
+
+    it('a malformed token', async () => {
+      expectUnauthorized(await withBearer('not.a.jwt'));
+    });
+
+    it('alg none (unsigned)', async () => {
+      expectUnauthorized(await withBearer(unsignedToken(claims())));
+    });
+
+    it('alg none carrying the signature of a valid token', async () => {
+      const [, payload, signature] = sign(claims()).split('.');
+      expectUnauthorized(await withBearer(`${base64url({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`));
+    });
+
+    it('a token signed with another secret', async () => {
+      expectUnauthorized(await withBearer(sign(claims(), 'another-secret-that-is-also-long-enough!!')));
+    });
+
+    it('HS512 while HS256 is configured (same secret)', async () => {
+      expectUnauthorized(await withBearer(sign(claims(), TEST_JWT_SECRET, 'HS512')));
+    });
+
+    it('HS384 while HS256 is configured (same secret)', async () => {
+      expectUnauthorized(await withBearer(sign(claims(), TEST_JWT_SECRET, 'HS384')));
+    });
+
+    it('a tampered payload (role raised after signing)', async () => {
+      const [header, , signature] = sign(claims({ role: Role.END_USER })).split('.');
+      const forged = base64url(claims({ role: Role.ADMIN }));
+      expectUnauthorized(await withBearer(`${header}.${forged}.${signature}`));
+    });
+
+    it('a token expired beyond the 30 s clock skew', async () => {
+      const now = nowSeconds();
+      expectUnauthorized(await withBearer(sign(claims({ iat: now - 3600, exp: now - 60 }))));
+    });
+
+    it('a token without exp', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ exp: undefined }))));
+    });
+
+    it('a token issued in the future beyond the 30 s clock skew', async () => {
+      const now = nowSeconds();
+      expectUnauthorized(await withBearer(sign(claims({ iat: now + 120, exp: now + 3600 }))));
+    });
+
+    it('a refresh token', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ type: 'refresh' }))));
+    });
+
+    it('a token without type', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ type: undefined }))));
+    });
+
+    it('an unknown role', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ role: 'SUPERUSER' }))));
+    });
+
+    it('a lower-case role', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ role: 'admin' }))));
+    });
+
+    it('a token without role', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ role: undefined }))));
+    });
+
+    it('a subject that is not a UUID', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ sub: 'alice' }))));
+    });
+
+    it('a token without subject', async () => {
+      expectUnauthorized(await withBearer(sign(claims({ sub: undefined }))));
+    });
+
+    it('on writes as well as reads (POST without a token)', async () => {
+      expectUnauthorized(await t.http().post(TICKETS).send({ title: 'Anything at all' }));
+    });
+
+    it('with request_id equal to the caller-supplied X-Request-ID', async () => {
+      const res = await t.http().get(TICKETS).set('X-Request-ID', 'auth-probe-42');
+      expectUnauthorized(res);
+      expect(res.body.request_id).toBe('auth-probe-42');
+    });
+  });
+
+  describe('the token command (spec §3)', () => {
+    it('mints a MANAGER token for a given user and TTL that the service accepts', async () => {
+      const sub = randomUUID();
+      const run = spawnSync(process.execPath, [MINT_TOKEN_CLI, '--role', 'MANAGER', '--sub', sub, '--ttl', '10m'], {
+        env: { PATH: process.env.PATH ?? '', JWT_SECRET_KEY: TEST_JWT_SECRET },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.error).toBeUndefined();
+      expect(run.status).toBe(0);
+      const token = run.stdout.trim();
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+      const header = jwt.decode(token, { complete: true })?.header;
+      expect(header?.alg).toBe('HS256');
+      const decoded = jwt.verify(token, TEST_JWT_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      expect(decoded).toMatchObject({ role: 'MANAGER', sub, type: 'access' });
+      expect(Math.abs(decoded.exp! - (nowSeconds() + 600))).toBeLessThanOrEqual(10);
+
+      const res = await withBearer(token).expect(200);
+      expect(res.body.items).toEqual(expect.any(Array));
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { createTicketClient, Role, TicketCategory, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/** Flows driven through the contracts package's typed client, so the client is tested against the real API. */
+describe('typed contracts client', () => {
+  let t: TestApp;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('creates, reads, lists and moves a ticket', async () => {
+    const engineer = t.user(Role.DEVOPS_ENGINEER);
+    const client = createTicketClient({ baseUrl, token: engineer.token });
+
+    const created = await client.POST('/api/v1/tickets', {
+      body: { title: 'VPN drops every hour', description: 'Engineers lose the VPN tunnel hourly since Monday.', category: TicketCategory.INCIDENT, priority: TicketPriority.P2 },
+    });
+    expect(created.response.status).toBe(201);
+    const ticket = created.data!;
+    expect(ticket).toMatchObject({ status: TicketStatus.NEW, priority: 'P2', reporter_id: engineer.id });
+
+    const fetched = await client.GET('/api/v1/tickets/{ticket_id}', { params: { path: { ticket_id: ticket.id } } });
+    expect(fetched.data?.ticket_number).toBe(ticket.ticket_number);
+    expect(fetched.response.headers.get('etag')).toBe(`"${ticket.version}"`);
+
+    const assigned = await client.PUT('/api/v1/tickets/{ticket_id}/assign', {
+      params: { path: { ticket_id: ticket.id } },
+      body: { assignee_id: engineer.id },
+    });
+    expect(assigned.data?.status).toBe(TicketStatus.OPEN);
+
+    const listed = await client.GET('/api/v1/tickets', { params: { query: { assignee_id: 'me', status: [TicketStatus.OPEN] } } });
+    expect(listed.data?.items.map((item) => item.id)).toEqual([ticket.id]);
+  });
+
+  it('surfaces the error body of a refused call', async () => {
+    const client = createTicketClient({ baseUrl, token: t.user(Role.END_USER).token });
+    const result = await client.GET('/api/v1/teams');
+    expect(result.response.status).toBe(403);
+    expect(result.error).toMatchObject({ error_code: 'FORBIDDEN' });
+  });
+
+  it('reads the public health endpoint without a token', async () => {
+    const result = await createTicketClient({ baseUrl }).GET('/health');
+    expect(result.data).toMatchObject({ status: 'healthy', service: 'ticket-service' });
+  });
+});
