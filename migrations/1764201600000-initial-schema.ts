@@ -87,6 +87,13 @@ export class InitialSchema1764201600000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_tickets_status_priority ON tickets (status, priority) WHERE deleted_at IS NULL`);
     // tags filter (array overlap).
     await q.query(`CREATE INDEX ix_tickets_tags ON tickets USING gin (tags)`);
+    // The breach scanner looks only at past-due tickets whose breach is not recorded yet.
+    await q.query(
+      `CREATE INDEX ix_tickets_response_unrecorded ON tickets (response_due_at) WHERE deleted_at IS NULL AND NOT response_breach_recorded`,
+    );
+    await q.query(
+      `CREATE INDEX ix_tickets_resolution_unrecorded ON tickets (resolution_due_at) WHERE deleted_at IS NULL AND NOT resolution_breach_recorded`,
+    );
 
     await q.query(`
       CREATE TABLE ticket_history (

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldError } from '../errors/domain-error';
 import { DomainError } from '../errors/domain-error';
 
@@ -11,9 +11,19 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
   });
 }
 
+/**
+ * Validates DTO classes only. Parameters typed with an enum carry the enum object as their metatype under
+ * some compilers (swc); those are checked by their own pipes, not as objects.
+ */
+class DtoValidationPipe extends ValidationPipe {
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    return typeof metadata.metatype === 'function' && super.toValidate(metadata);
+  }
+}
+
 /** The one strict pipe: unknown properties rejected, values transformed to the DTO types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DtoValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -7,6 +7,8 @@ const base = {
   assigneeId: null,
   teamId: null,
   resolutionNotes: null,
+  responseBreachRecorded: false,
+  resolutionBreachRecorded: false,
   title: 'Disk full on build agent',
   description: 'The build agent ran out of disk space.',
   category: TicketCategory.INCIDENT,
@@ -86,6 +88,27 @@ describe('ticket change entries', () => {
       newValue: 'RESOLVED',
       metadata: { resolution_notes: 'Cleaned the cache.' },
     });
+  });
+
+  it('writes one SLA_BREACH row per kind when the scanner records a breach', () => {
+    expect(
+      ticketChangeEntries(base, { ...base, responseBreachRecorded: true, resolutionBreachRecorded: true }),
+    ).toEqual([
+      {
+        changeType: HistoryChangeType.SLA_BREACH,
+        fieldName: null,
+        oldValue: null,
+        newValue: null,
+        metadata: { kind: 'response' },
+      },
+      {
+        changeType: HistoryChangeType.SLA_BREACH,
+        fieldName: null,
+        oldValue: null,
+        newValue: null,
+        metadata: { kind: 'resolution' },
+      },
+    ]);
   });
 
   it('records a team move as an assignment change', () => {

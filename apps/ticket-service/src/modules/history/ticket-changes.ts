@@ -21,9 +21,18 @@ const UPDATE_FIELDS = {
   tags: 'tags',
 } as const satisfies Partial<Record<keyof Ticket, string>>;
 
+/** Recorded by the breach scanner; the flag turning true is the SLA_BREACH of that kind. */
+const BREACH_FLAGS = { responseBreachRecorded: 'response', resolutionBreachRecorded: 'resolution' } as const;
+
 type AuditedTicket = Pick<
   Ticket,
-  'status' | 'priority' | 'assigneeId' | 'teamId' | 'resolutionNotes' | keyof typeof UPDATE_FIELDS
+  | 'status'
+  | 'priority'
+  | 'assigneeId'
+  | 'teamId'
+  | 'resolutionNotes'
+  | keyof typeof BREACH_FLAGS
+  | keyof typeof UPDATE_FIELDS
 >;
 
 /** The status a ticket enters decides the history row's change type. */
@@ -81,6 +90,16 @@ export function ticketChangeEntries(before: AuditedTicket, after: AuditedTicket)
     entries.push(entry(HistoryChangeType.ASSIGNMENT_CHANGE, 'assignee_id', before.assigneeId, after.assigneeId));
   if (before.teamId !== after.teamId)
     entries.push(entry(HistoryChangeType.ASSIGNMENT_CHANGE, 'team_id', before.teamId, after.teamId));
+  for (const [property, kind] of Object.entries(BREACH_FLAGS) as [keyof typeof BREACH_FLAGS, string][]) {
+    if (!before[property] && after[property])
+      entries.push({
+        changeType: HistoryChangeType.SLA_BREACH,
+        fieldName: null,
+        oldValue: null,
+        newValue: null,
+        metadata: { kind },
+      });
+  }
   for (const [property, fieldName] of Object.entries(UPDATE_FIELDS) as [keyof typeof UPDATE_FIELDS, string][]) {
     if (text(before[property]) !== text(after[property])) {
       entries.push(entry(HistoryChangeType.UPDATE, fieldName, before[property], after[property]));

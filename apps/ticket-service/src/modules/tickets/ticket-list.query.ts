@@ -1,19 +1,13 @@
 import { Role, TicketStatus } from '@ticketing/contracts';
 import type { SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../../common/auth/principal';
+import { BREACHED_SQL } from '../sla/sla-breach.sql';
 import { DomainError } from '../../common/errors/domain-error';
 import { pageOffset } from '../../common/http/pagination';
 import type { TicketListQueryDto, TicketSortField } from './dto/ticket-list-query.dto';
 import type { Ticket } from './ticket.entity';
 
 const WORKFLOW_ORDER = Object.values(TicketStatus);
-
-/** Breached now, as computeBreaches() decides it (kept in step by the list e2e tests). */
-const BREACHED_SQL = `(
-  (t.response_due_at IS NOT NULL AND COALESCE(t.first_response_at, :now) > t.response_due_at)
-  OR (t.resolution_due_at IS NOT NULL AND COALESCE(t.resolved_at, :now) > t.resolution_due_at
-      + CASE WHEN t.resolved_at IS NULL AND t.pending_since IS NOT NULL THEN (:now - t.pending_since) ELSE interval '0' END)
-)`;
 
 const SORT_SQL: Record<Exclude<TicketSortField, 'relevance'>, string> = {
   created_at: 't.created_at',

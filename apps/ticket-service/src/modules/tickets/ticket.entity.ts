@@ -85,6 +85,13 @@ export class Ticket {
   @Column({ type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
 
+  /** Set once by the breach scanner, which writes the one SLA_BREACH row per kind. */
+  @Column({ type: 'boolean', default: false })
+  responseBreachRecorded!: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  resolutionBreachRecorded!: boolean;
+
   @Column({ type: 'integer', default: 0 })
   reopenCount!: number;
 

@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsService } from 'nestjs-cls';
+import { Clock } from '../../common/clock';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Ticket } from '../tickets/ticket.entity';
+import { computeBreaches } from './sla-calculator';
+import { RESOLUTION_BREACHED_SQL, RESPONSE_BREACHED_SQL } from './sla-breach.sql';
+
+const BATCH_SIZE = 200;
+
+/**
+ * Records SLA breaches: marks each newly breached ticket (the audit subscriber then writes exactly one
+ * SLA_BREACH row per kind). Safe with several instances: rows are claimed with FOR UPDATE SKIP LOCKED and
+ * the "not yet recorded" condition is re-checked on the locked row.
+ */
+@Injectable()
+export class SlaBreachScanner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SlaBreachScanner');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly cls: ClsService,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.sla.enabled) return;
+    this.timer = setInterval(() => this.tick(), this.config.sla.checkIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One full pass; returns how many tickets got a breach recorded. */
+  scan(): Promise<number> {
+    return this.cls.run(async () => {
+      let recorded = 0;
+      for (;;) {
+        const batch = await this.scanBatch();
+        recorded += batch;
+        if (batch < BATCH_SIZE) return recorded;
+      }
+    });
+  }
+
+  private tick(): void {
+    if (this.running) return;
+    this.running = this.scan()
+      .then((recorded) => {
+        if (recorded > 0) this.logger.log({ recorded }, 'SLA breaches recorded');
+      })
+      .catch((error: unknown) =>
+        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'SLA scan failed'),
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  @Transactional()
+  private async scanBatch(): Promise<number> {
+    const now = this.clock.now();
+    const repository = this.txHost.tx.getRepository(Ticket);
+    const tickets = await repository
+      .createQueryBuilder('t')
+      .where(
+        `((NOT t.response_breach_recorded AND t.response_due_at < :now AND ${RESPONSE_BREACHED_SQL})
+          OR (NOT t.resolution_breach_recorded AND t.resolution_due_at < :now AND ${RESOLUTION_BREACHED_SQL}))`,
+        { now },
+      )
+      .orderBy('t.id')
+      .limit(BATCH_SIZE)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    for (const ticket of tickets) {
+      const breaches = computeBreaches(ticket, now);
+      ticket.responseBreachRecorded ||= breaches.response;
+      ticket.resolutionBreachRecorded ||= breaches.resolution;
+      await repository.save(ticket); // one at a time: the audit subscriber writes through this connection
+    }
+    return tickets.length;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * SQL twins of computeBreaches() over `tickets t`, with `:now` bound: the list filter and the breach scanner
+ * use them, and the e2e tests check that they agree with the flags computed in code.
+ */
+export const RESPONSE_BREACHED_SQL = `(t.response_due_at IS NOT NULL AND COALESCE(t.first_response_at, :now) > t.response_due_at)`;
+
+export const RESOLUTION_BREACHED_SQL = `(t.resolution_due_at IS NOT NULL AND COALESCE(t.resolved_at, :now) > t.resolution_due_at
+  + CASE WHEN t.resolved_at IS NULL AND t.pending_since IS NOT NULL THEN (:now - t.pending_since) ELSE interval '0' END)`;
+
+export const BREACHED_SQL = `(${RESPONSE_BREACHED_SQL} OR ${RESOLUTION_BREACHED_SQL})`;
