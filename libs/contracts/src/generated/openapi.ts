@@ -160,6 +160,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/teams/{team_id}/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** SLA compliance, response and resolution times, open and breached tickets of a team */
+    get: operations['getTeamMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets': {
     parameters: {
       query?: never;
@@ -433,6 +450,80 @@ export interface components {
        * @example 240
        */
       resolution_minutes: number;
+    };
+    OpenTicketsDto: {
+      /** @example 12 */
+      total: number;
+      /**
+       * @description Open tickets by status
+       * @example {
+       *       "NEW": 2,
+       *       "OPEN": 5,
+       *       "IN_PROGRESS": 4,
+       *       "PENDING_INFO": 1
+       *     }
+       */
+      by_status: Record<string, never>;
+      /**
+       * @description Open tickets by priority
+       * @example {
+       *       "P1": 1,
+       *       "P2": 3,
+       *       "P3": 8
+       *     }
+       */
+      by_priority: Record<string, never>;
+    };
+    SlaComplianceDto: {
+      /**
+       * @description Tickets whose outcome is known: answered/resolved, or already past due
+       * @example 40
+       */
+      measured: number;
+      /**
+       * @description Of those, answered/resolved by the due date
+       * @example 36
+       */
+      met: number;
+      /**
+       * @description met / measured × 100, null when nothing was measured
+       * @example 90
+       */
+      compliance_percent: number | null;
+    };
+    DurationStatsDto: {
+      /**
+       * @description Tickets measured
+       * @example 42
+       */
+      count: number;
+      /** @example 1830 */
+      mean_seconds: number | null;
+      /** @example 5400 */
+      p90_seconds: number | null;
+    };
+    TeamMetricsDto: {
+      /** Format: uuid */
+      team_id: string;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description Current open tickets of the team (not limited to the window) */
+      open_tickets: components['schemas']['OpenTicketsDto'];
+      /**
+       * @description Open tickets whose response or resolution SLA is breached now
+       * @example 2
+       */
+      breached_open: number;
+      /** @description Tickets created in the window */
+      response_sla: components['schemas']['SlaComplianceDto'];
+      /** @description Tickets created in the window */
+      resolution_sla: components['schemas']['SlaComplianceDto'];
+      /** @description Creation to first response, tickets created in the window */
+      time_to_first_response: components['schemas']['DurationStatsDto'];
+      /** @description Creation to resolution, tickets created in the window */
+      time_to_resolution: components['schemas']['DurationStatsDto'];
     };
     /** @enum {string} */
     TicketCategory: 'INCIDENT' | 'SERVICE_REQUEST' | 'PROBLEM' | 'CHANGE_REQUEST' | 'QUESTION';
@@ -1212,6 +1303,67 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  getTeamMetrics: {
+    parameters: {
+      query?: {
+        /** @description Window start (inclusive), by ticket creation; default: 30 days before `to` */
+        from?: string;
+        /** @description Window end (exclusive); default: now */
+        to?: string;
+      };
+      header?: never;
+      path: {
+        team_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TeamMetricsDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };
