@@ -100,7 +100,12 @@ describe('authentication (spec §3)', () => {
     });
 
     it('a valid token under another scheme', async () => {
-      expectUnauthorized(await t.http().get(TICKETS).set('Authorization', `Token ${sign(claims())}`));
+      expectUnauthorized(
+        await t
+          .http()
+          .get(TICKETS)
+          .set('Authorization', `Token ${sign(claims())}`),
+      );
     });
 
     it('Bearer without a token', async () => {

@@ -22,7 +22,12 @@ describe('typed contracts client', () => {
     const client = createTicketClient({ baseUrl, token: engineer.token });
 
     const created = await client.POST('/api/v1/tickets', {
-      body: { title: 'VPN drops every hour', description: 'Engineers lose the VPN tunnel hourly since Monday.', category: TicketCategory.INCIDENT, priority: TicketPriority.P2 },
+      body: {
+        title: 'VPN drops every hour',
+        description: 'Engineers lose the VPN tunnel hourly since Monday.',
+        category: TicketCategory.INCIDENT,
+        priority: TicketPriority.P2,
+      },
     });
     expect(created.response.status).toBe(201);
     const ticket = created.data!;
@@ -38,7 +43,9 @@ describe('typed contracts client', () => {
     });
     expect(assigned.data?.status).toBe(TicketStatus.OPEN);
 
-    const listed = await client.GET('/api/v1/tickets', { params: { query: { assignee_id: 'me', status: [TicketStatus.OPEN] } } });
+    const listed = await client.GET('/api/v1/tickets', {
+      params: { query: { assignee_id: 'me', status: [TicketStatus.OPEN] } },
+    });
     expect(listed.data?.items.map((item) => item.id)).toEqual([ticket.id]);
   });
 

@@ -40,24 +40,47 @@ describe('SLA', () => {
 
   it('lists the policies for every role and applies an ADMIN change to new tickets only', async () => {
     const reader = t.user(Role.END_USER);
-    const listed = await t.http().get('/api/v1/sla/policies').set(...auth(reader)).expect(200);
+    const listed = await t
+      .http()
+      .get('/api/v1/sla/policies')
+      .set(...auth(reader))
+      .expect(200);
     expect(listed.body.items.map((p: { priority: string }) => p.priority)).toEqual(['P1', 'P2', 'P3', 'P4']);
     expect(listed.body.items[0]).toMatchObject({ priority: 'P1', response_minutes: 60, resolution_minutes: 240 });
 
     t.setNow(T0);
     const before = await createTicket(t, reader, { priority: 'P4' });
     const admin = t.user(Role.ADMIN);
-    await t.http().put('/api/v1/sla/policies/P4').set(...auth(admin)).send({ response_minutes: 30, resolution_minutes: 20 }).expect(400);
-    const changed = await t.http().put('/api/v1/sla/policies/P4').set(...auth(admin)).send({ response_minutes: 120, resolution_minutes: 600 }).expect(200);
+    await t
+      .http()
+      .put('/api/v1/sla/policies/P4')
+      .set(...auth(admin))
+      .send({ response_minutes: 30, resolution_minutes: 20 })
+      .expect(400);
+    const changed = await t
+      .http()
+      .put('/api/v1/sla/policies/P4')
+      .set(...auth(admin))
+      .send({ response_minutes: 120, resolution_minutes: 600 })
+      .expect(200);
     expect(changed.body).toMatchObject({ priority: 'P4', response_minutes: 120, resolution_minutes: 600 });
     try {
       const after = await createTicket(t, reader, { priority: 'P4' });
       expect(after.response_due_at).toBe(hours(2).toISOString());
       expect(after.resolution_due_at).toBe(hours(10).toISOString());
-      const unchanged = await t.http().get(`/api/v1/tickets/${before.id}`).set(...auth(admin)).expect(200);
+      const unchanged = await t
+        .http()
+        .get(`/api/v1/tickets/${before.id}`)
+        .set(...auth(admin))
+        .expect(200);
       expect(unchanged.body.response_due_at).toBe(hours(24).toISOString());
     } finally {
-      await t.http().put('/api/v1/sla/policies/P4').set(...auth(admin)).send({ response_minutes: 1440, resolution_minutes: 10080 }).expect(200);
+      await t
+        .http()
+        .put('/api/v1/sla/policies/P4')
+        .set(...auth(admin))
+        .send({ response_minutes: 1440, resolution_minutes: 10080 })
+        .expect(200);
     }
   });
 
@@ -66,7 +89,11 @@ describe('SLA', () => {
     const reporter = t.user(Role.END_USER);
     const ticket = await createTicket(t, reporter, { priority: 'P1' });
     t.setNow(hours(2));
-    const read = await t.http().get(`/api/v1/tickets/${ticket.id}`).set(...auth(reporter)).expect(200);
+    const read = await t
+      .http()
+      .get(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(reporter))
+      .expect(200);
     expect(read.body).toMatchObject({ response_breached: true, resolution_breached: false });
   });
 
@@ -92,7 +119,12 @@ describe('SLA', () => {
     );
     expect(rows).toHaveLength(60);
     for (const id of ids) {
-      expect(rows.filter((row) => row.ticket_id === id).map((row) => row.kind).sort()).toEqual(['resolution', 'response']);
+      expect(
+        rows
+          .filter((row) => row.ticket_id === id)
+          .map((row) => row.kind)
+          .sort(),
+      ).toEqual(['resolution', 'response']);
     }
     expect(rows.every((row) => row.user_id === null)).toBe(true);
   });

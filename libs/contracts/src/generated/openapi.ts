@@ -527,10 +527,6 @@ export interface components {
     };
     /** @enum {string} */
     TicketCategory: 'INCIDENT' | 'SERVICE_REQUEST' | 'PROBLEM' | 'CHANGE_REQUEST' | 'QUESTION';
-    /** @enum {string} */
-    TicketEnvironment: 'PRODUCTION' | 'STAGING' | 'DEVELOPMENT' | 'TESTING';
-    /** @enum {string} */
-    ImpactLevel: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
     TicketFieldsDto: {
       /** @example Production database is down */
       title: string;
@@ -540,10 +536,12 @@ export interface components {
       category: components['schemas']['TicketCategory'];
       /** @default P3 */
       priority: components['schemas']['TicketPriority'];
-      environment?: components['schemas']['TicketEnvironment'] | null;
+      /** @enum {string|null} */
+      environment?: 'PRODUCTION' | 'STAGING' | 'DEVELOPMENT' | 'TESTING' | null;
       /** @example PostgreSQL Database */
       affected_service?: string | null;
-      impact_level?: components['schemas']['ImpactLevel'] | null;
+      /** @enum {string|null} */
+      impact_level?: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | null;
       /**
        * @description Trimmed, lower-cased, de-duplicated; each 1–50 characters
        * @example [
@@ -575,10 +573,12 @@ export interface components {
       category: components['schemas']['TicketCategory'];
       priority: components['schemas']['TicketPriority'];
       status: components['schemas']['TicketStatus'];
-      environment: components['schemas']['TicketEnvironment'] | null;
+      /** @enum {string|null} */
+      environment: 'PRODUCTION' | 'STAGING' | 'DEVELOPMENT' | 'TESTING' | null;
       /** @example PostgreSQL Database */
       affected_service: string | null;
-      impact_level: components['schemas']['ImpactLevel'] | null;
+      /** @enum {string|null} */
+      impact_level: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | null;
       /**
        * @example [
        *       "database",
@@ -619,6 +619,10 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    /** @enum {string} */
+    TicketEnvironment: 'PRODUCTION' | 'STAGING' | 'DEVELOPMENT' | 'TESTING';
+    /** @enum {string} */
+    ImpactLevel: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
     TicketPageDto: {
       items: components['schemas']['TicketDto'][];
       /** @example 1 */
@@ -635,9 +639,11 @@ export interface components {
       description?: string;
       category?: components['schemas']['TicketCategory'];
       priority?: components['schemas']['TicketPriority'];
-      environment?: components['schemas']['TicketEnvironment'] | null;
+      /** @enum {string|null} */
+      environment?: 'PRODUCTION' | 'STAGING' | 'DEVELOPMENT' | 'TESTING' | null;
       affected_service?: string | null;
-      impact_level?: components['schemas']['ImpactLevel'] | null;
+      /** @enum {string|null} */
+      impact_level?: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | null;
       tags?: string[];
       /** Format: uuid */
       team_id?: string | null;

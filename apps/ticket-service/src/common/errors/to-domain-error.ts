@@ -27,12 +27,15 @@ const PG_CLIENT_ERRORS: Readonly<Record<string, DomainError>> = {
   }),
 };
 
-/** PostgreSQL connection failures (class 08) and the driver's own connection errors. */
+/**
+ * Codes that mean "no usable database connection": server shutting down or starting (57P01, 57P03), the
+ * database missing or not accepting connections (3D000, 55000), too many connections (53300), sockets refused.
+ */
+const UNAVAILABLE_CODES = ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '3D000', '55000', '53300'];
+
+/** PostgreSQL connection failures (class 08, UNAVAILABLE_CODES) and the driver's own connection errors. */
 function isDatabaseUnavailable(error: ErrorWithCode): boolean {
-  if (
-    typeof error.code === 'string' &&
-    (error.code.startsWith('08') || ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '3D000'].includes(error.code))
-  ) {
+  if (typeof error.code === 'string' && (error.code.startsWith('08') || UNAVAILABLE_CODES.includes(error.code))) {
     return true;
   }
   const message = typeof error.message === 'string' ? error.message : '';

@@ -37,7 +37,7 @@ export class TicketFieldsDto {
   @IsEnum(TicketPriority)
   priority?: TicketPriority;
 
-  @ApiProperty({ enum: TicketEnvironment, enumName: 'TicketEnvironment', required: false, nullable: true })
+  @ApiProperty({ enum: TicketEnvironment, required: false, nullable: true })
   @IsOptional()
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
@@ -45,7 +45,7 @@ export class TicketFieldsDto {
   @TextField({ min: 1, max: 200, nullable: true, example: 'PostgreSQL Database' })
   affected_service?: string | null;
 
-  @ApiProperty({ enum: ImpactLevel, enumName: 'ImpactLevel', required: false, nullable: true })
+  @ApiProperty({ enum: ImpactLevel, required: false, nullable: true })
   @IsOptional()
   @IsEnum(ImpactLevel)
   impact_level?: ImpactLevel | null;
@@ -87,7 +87,7 @@ export class PatchTicketDto {
   @IsEnum(TicketPriority)
   priority?: TicketPriority;
 
-  @ApiProperty({ enum: TicketEnvironment, enumName: 'TicketEnvironment', required: false, nullable: true })
+  @ApiProperty({ enum: TicketEnvironment, required: false, nullable: true })
   @IsOptional()
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
@@ -95,7 +95,7 @@ export class PatchTicketDto {
   @TextField({ min: 1, max: 200, nullable: true })
   affected_service?: string | null;
 
-  @ApiProperty({ enum: ImpactLevel, enumName: 'ImpactLevel', required: false, nullable: true })
+  @ApiProperty({ enum: ImpactLevel, required: false, nullable: true })
   @IsOptional()
   @IsEnum(ImpactLevel)
   impact_level?: ImpactLevel | null;

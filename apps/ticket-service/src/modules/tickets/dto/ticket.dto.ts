@@ -26,13 +26,13 @@ export class TicketDto {
   @ApiProperty({ enum: TicketStatus, enumName: 'TicketStatus' })
   status!: TicketStatus;
 
-  @ApiProperty({ enum: TicketEnvironment, enumName: 'TicketEnvironment', nullable: true })
+  @ApiProperty({ enum: TicketEnvironment, nullable: true })
   environment!: TicketEnvironment | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'PostgreSQL Database' })
   affected_service!: string | null;
 
-  @ApiProperty({ enum: ImpactLevel, enumName: 'ImpactLevel', nullable: true })
+  @ApiProperty({ enum: ImpactLevel, nullable: true })
   impact_level!: ImpactLevel | null;
 
   @ApiProperty({ type: [String], example: ['database', 'outage'] })
