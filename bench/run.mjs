@@ -57,7 +57,18 @@ async function waitReady(deadlineMs) {
 
 const CATEGORIES = ['INCIDENT', 'SERVICE_REQUEST', 'PROBLEM', 'CHANGE_REQUEST', 'QUESTION'];
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
-const WORDS = ['database', 'network', 'latency', 'certificate', 'kubernetes', 'disk', 'memory', 'deploy', 'dns', 'backup'];
+const WORDS = [
+  'database',
+  'network',
+  'latency',
+  'certificate',
+  'kubernetes',
+  'disk',
+  'memory',
+  'deploy',
+  'dns',
+  'backup',
+];
 
 function ticketBody(i) {
   const word = WORDS[i % WORDS.length];
@@ -92,14 +103,29 @@ function run(title, options) {
     autocannon({ url: base, connections: CONNECTIONS, duration: DURATION, ...options }, (error, result) => {
       if (error) return reject(error);
       const failures = result.non2xx + result.errors + result.timeouts;
-      resolve({ title, rps: Math.round(result.requests.average), p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, failures });
+      resolve({
+        title,
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        failures,
+      });
     });
   });
 }
 
 const database = await databaseEnv();
 const service = spawn(process.execPath, ['apps/ticket-service/dist/apps/ticket-service/src/main.js'], {
-  env: { ...process.env, ...database.env, ENVIRONMENT: 'test', SERVICE_PORT: String(PORT), HOST: '127.0.0.1', JWT_SECRET_KEY: SECRET, LOG_LEVEL: 'error' },
+  env: {
+    ...process.env,
+    ...database.env,
+    ENVIRONMENT: 'test',
+    SERVICE_PORT: String(PORT),
+    HOST: '127.0.0.1',
+    JWT_SECRET_KEY: SECRET,
+    LOG_LEVEL: 'error',
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 try {
@@ -108,16 +134,40 @@ try {
   let counter = 0;
   const results = [
     await run('create ticket (POST /tickets)', {
-      requests: [{ method: 'POST', path: '/api/v1/tickets', headers, setupRequest: (req) => ({ ...req, body: ticketBody(TICKETS + counter++) }) }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/tickets',
+          headers,
+          setupRequest: (req) => ({ ...req, body: ticketBody(TICKETS + counter++) }),
+        },
+      ],
     }),
     await run('get ticket by id', {
-      requests: [{ method: 'GET', headers, setupRequest: (req) => ({ ...req, path: `/api/v1/tickets/${seeded.ids[Math.floor(Math.random() * seeded.ids.length)]}` }) }],
+      requests: [
+        {
+          method: 'GET',
+          headers,
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/v1/tickets/${seeded.ids[Math.floor(Math.random() * seeded.ids.length)]}`,
+          }),
+        },
+      ],
     }),
     await run('filtered list (status, 2 priorities, sort by priority)', {
-      requests: [{ method: 'GET', headers, path: '/api/v1/tickets?status=NEW&priority=P1&priority=P2&category=INCIDENT&sort_by=priority&order=asc&page_size=20' }],
+      requests: [
+        {
+          method: 'GET',
+          headers,
+          path: '/api/v1/tickets?status=NEW&priority=P1&priority=P2&category=INCIDENT&sort_by=priority&order=asc&page_size=20',
+        },
+      ],
     }),
     await run('full-text search (q, relevance)', {
-      requests: [{ method: 'GET', headers, path: '/api/v1/tickets?q=database%20-network&sort_by=relevance&page_size=20' }],
+      requests: [
+        { method: 'GET', headers, path: '/api/v1/tickets?q=database%20-network&sort_by=relevance&page_size=20' },
+      ],
     }),
   ];
   const lines = [
