@@ -11,7 +11,7 @@ const run = (command, args) => execFileSync(command, args, { stdio: ['ignore', '
 
 run('node', ['apps/ticket-service/dist/apps/ticket-service/src/cli/export-openapi.js', freshDocument]);
 run('npx', ['openapi-typescript', freshDocument, '-o', freshTypes]);
-run('npx', ['prettier', '--write', freshTypes]);
+run('npx', ['prettier', '--config', '.prettierrc.json', '--write', freshTypes]);
 
 const stale = [
   ['libs/contracts/openapi.json', freshDocument],
