@@ -143,12 +143,12 @@ export class InitialSchema1764201600000 implements MigrationInterface {
         request_hash char(64) NOT NULL,
         state varchar(12) NOT NULL CHECK (state IN ('IN_PROGRESS', 'COMPLETED')),
         response_status integer,
-        response_body jsonb,
+        response_body json, -- json, not jsonb: a replay repeats the body byte for byte
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL,
         PRIMARY KEY (user_id, route, key)
       )`);
-    // The expiry sweep.
+    // The hourly expiry sweep.
     await q.query(`CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_at)`);
   }
 

@@ -27,6 +27,9 @@ function main(): void {
   if (!role || !Object.values<string>(Role).includes(role)) {
     throw new Error(`--role must be one of ${Object.values(Role).join(', ')}\n${USAGE}`);
   }
+  if (values.sub !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.sub)) {
+    throw new Error(`--sub must be a UUID (the service refuses other subjects)\n${USAGE}`);
+  }
   const config = parseConfig(process.env);
   const token = mintAccessToken(config.auth, {
     role: role as Role,

@@ -47,3 +47,14 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...base, DOCS_ENABLED: 'true' }).app.docsEnabled).toBe(true);
   });
 });
+
+describe('parseConfig secrets', () => {
+  it('keeps the public development secret to the embedded database', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://db/x' })).toThrow(
+      /JWT_SECRET_KEY is required with DATABASE_URL/,
+    );
+    expect(
+      parseConfig({ DATABASE_URL: 'postgres://db/x', JWT_SECRET_KEY: 'a-local-secret' }).auth.usingDevelopmentSecret,
+    ).toBe(false);
+  });
+});

@@ -147,6 +147,11 @@ export function parseConfig(env: Env): AppConfig {
   }
   if (configuredSecret === undefined && production) {
     read.problems.push('JWT_SECRET_KEY is required when ENVIRONMENT=production (at least 32 characters)');
+  } else if (configuredSecret === undefined && databaseUrl !== null) {
+    // The built-in secret is public; it is only for the self-contained embedded set-up.
+    read.problems.push(
+      'JWT_SECRET_KEY is required with DATABASE_URL (the development secret only serves the embedded database)',
+    );
   }
 
   const config: AppConfig = {

@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../../migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TypeOrmLogger } from './typeorm-logger';
 
 export interface ConnectionSettings {
   url: string;
@@ -25,6 +26,8 @@ export function buildDataSourceOptions(settings: ConnectionSettings): DataSource
     // Fail fast instead of hanging when the pool is exhausted or the server is gone.
     connectTimeoutMS: 10_000,
     extra: { application_name: 'ticket-service', idleTimeoutMillis: 30_000 },
-    logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
+    logging: ['warn', 'migration'],
+    maxQueryExecutionTime: 1000,
   };
 }

@@ -409,7 +409,10 @@ export interface components {
       page: number;
       /** @example 20 */
       page_size: number;
-      /** @example 1 */
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
       pages: number;
     };
     UpdateTeamDto: {
@@ -631,7 +634,10 @@ export interface components {
       page: number;
       /** @example 20 */
       page_size: number;
-      /** @example 1 */
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
       pages: number;
     };
     PatchTicketDto: {
@@ -736,7 +742,10 @@ export interface components {
       page: number;
       /** @example 20 */
       page_size: number;
-      /** @example 1 */
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
       pages: number;
     };
   };

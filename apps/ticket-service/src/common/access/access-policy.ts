@@ -16,8 +16,6 @@ export interface Actor {
 
 export interface AssignmentChange {
   assigneeId: string | null;
-  /** undefined = team unchanged. */
-  teamId: string | null | undefined;
   /** True when the new assignee is a member of a team the actor leads. */
   assigneeInLedTeam: boolean;
 }
@@ -52,10 +50,15 @@ export const AccessPolicy = {
     }
   },
 
-  /** The generic status move: requesters may only withdraw (close) their own ticket. */
+  /**
+   * The generic status move: requesters may only withdraw (close) their own ticket there; staff reopen what
+   * they can see (as with /reopen) and otherwise need edit rights.
+   */
   canMoveTicketTo(actor: Actor, ticket: TicketFacts, target: TicketStatus): boolean {
-    if (actor.principal.role === Role.END_USER)
+    if (actor.principal.role === Role.END_USER) {
       return target === TicketStatus.CLOSED && ticket.reporterId === actor.principal.id;
+    }
+    if (target === TicketStatus.REOPENED) return AccessPolicy.canReopenTicket(actor.principal, ticket);
     return AccessPolicy.canEditTicket(actor, ticket);
   },
 
@@ -63,24 +66,19 @@ export const AccessPolicy = {
     return AccessPolicy.canViewTicket(principal, ticket);
   },
 
+  /** Who may set the assignee (a team change through /assign also needs edit rights, as in PUT/PATCH). */
   canAssignTicket(actor: Actor, ticket: TicketFacts, change: AssignmentChange): boolean {
     const { principal } = actor;
     const selfOrNobody = change.assigneeId === principal.id || change.assigneeId === null;
     const ticketIsFreeOrMine = ticket.assigneeId === null || ticket.assigneeId === principal.id;
-    const teamUnchanged = change.teamId === undefined || change.teamId === ticket.teamId;
     switch (principal.role) {
       case Role.END_USER:
         return false;
       case Role.DEVOPS_ENGINEER:
-        return selfOrNobody && ticketIsFreeOrMine && teamUnchanged;
+        return selfOrNobody && ticketIsFreeOrMine;
       case Role.TEAM_LEAD: {
         const leadsTicketTeam = ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId);
-        const targetTeamLed =
-          change.teamId === undefined ||
-          change.teamId === ticket.teamId ||
-          (change.teamId !== null && actor.ledTeamIds.includes(change.teamId));
-        const assigneeAllowed = selfOrNobody || change.assigneeInLedTeam;
-        return (ticketIsFreeOrMine || leadsTicketTeam) && assigneeAllowed && targetTeamLed;
+        return (ticketIsFreeOrMine || leadsTicketTeam) && (selfOrNobody || change.assigneeInLedTeam);
       }
       case Role.MANAGER:
       case Role.ADMIN:

@@ -19,9 +19,15 @@ interface ErrorWithCode {
   status?: unknown;
 }
 
-/** PostgreSQL error codes that mean the client sent something the database refuses, not a server fault. */
-const PG_CLIENT_ERRORS: Readonly<Record<string, DomainError>> = {
+/** PostgreSQL errors with a meaning for the client: refused values, conflicts, cancelled queries. */
+const PG_ERROR_MAP: Readonly<Record<string, DomainError>> = {
   '23505': new DomainError(ErrorCode.CONFLICT, 'A resource with the same unique value already exists'),
+  '23503': new DomainError(
+    ErrorCode.CONFLICT,
+    'The resource is referenced by, or refers to, something that changed meanwhile',
+  ),
+  '22021': DomainError.validation('A value contains bytes that are not valid text'),
+  '22P05': DomainError.validation('A value contains characters that cannot be stored'),
   '57014': new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The query took too long and was cancelled', {
     headers: { 'Retry-After': '1' },
   }),
@@ -72,8 +78,7 @@ export function toDomainError(error: unknown): DomainError | null {
       return DomainError.validation('Request body encoding is not supported');
     }
     const driverError = candidate.driverError ?? candidate;
-    if (typeof driverError.code === 'string' && PG_CLIENT_ERRORS[driverError.code])
-      return PG_CLIENT_ERRORS[driverError.code];
+    if (typeof driverError.code === 'string' && PG_ERROR_MAP[driverError.code]) return PG_ERROR_MAP[driverError.code];
     if (isDatabaseUnavailable(driverError)) {
       return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable', {
         headers: { 'Retry-After': '5' },

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, Length, NotContains, ValidateIf } from 'class-validator';
 
 interface TextFieldOptions {
   min: number;
@@ -14,6 +14,13 @@ interface TextFieldOptions {
 }
 
 const trim = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+const lowerCase = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.toLowerCase() : value,
+);
+
+/** PostgreSQL text cannot hold NUL characters: refuse them as bad input instead of failing in the database. */
+export const RejectNul = (): PropertyDecorator =>
+  NotContains(String.fromCharCode(0), { each: true, message: '$property must not contain NUL characters' });
 
 /** A trimmed string with length bounds, validated and documented by one decorator. */
 export function TextField(options: TextFieldOptions): PropertyDecorator {
@@ -36,6 +43,7 @@ export function TextField(options: TextFieldOptions): PropertyDecorator {
     ...optionality,
     IsString(),
     Length(options.min, options.max),
+    RejectNul(),
   );
 }
 
@@ -47,7 +55,7 @@ interface UuidFieldOptions {
   description?: string;
 }
 
-/** A UUID, validated and documented together. */
+/** A UUID (lower-cased, as the database returns them), validated and documented together. */
 export function UuidField(options: UuidFieldOptions = {}): PropertyDecorator {
   const skipWhen = (skip: (value: unknown) => boolean) =>
     ValidateIf((_object: unknown, value: unknown) => !skip(value));
@@ -67,6 +75,7 @@ export function UuidField(options: UuidFieldOptions = {}): PropertyDecorator {
       nullable: options.nullable ?? false,
       description: options.description,
     }),
+    lowerCase,
     ...optionality,
     IsUUID('all'),
   );

@@ -1,4 +1,4 @@
-import { applyDecorators, Param, ParseUUIDPipe } from '@nestjs/common';
+import { applyDecorators, Param, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { DomainError } from '../errors/domain-error';
 
@@ -11,8 +11,12 @@ export function UuidParam(name: string): ParameterDecorator {
       exceptionFactory: () =>
         DomainError.validation(`Path parameter ${name} must be a UUID`, [{ field: name, message: 'must be a UUID' }]),
     }),
+    LOWER_CASE,
   );
 }
+
+/** UUIDs are compared as text: one spelling everywhere. */
+const LOWER_CASE: PipeTransform<string, string> = { transform: (value) => value.toLowerCase() };
 
 /** Documents UUID path parameters on a handler. */
 export function ApiUuidParams(...names: string[]): MethodDecorator {

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 /** A claim older than this whose request never finished (crashed process) may be taken over. */
 const ABANDONED_AFTER_SECONDS = 120;
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 export interface IdempotencyScope {
   userId: string;
@@ -29,8 +30,27 @@ interface StoredKey {
  * their own short statements (outside the use case's transaction) so a concurrent retry sees them at once.
  */
 @Injectable()
-export class IdempotencyStore {
+export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private sweeper: NodeJS.Timeout | undefined;
+
   constructor(private readonly dataSource: DataSource) {}
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => void this.sweepExpired().catch(() => undefined), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Forgets keys past their 24 hours. */
+  async sweepExpired(): Promise<number> {
+    const [, affected] = await this.dataSource.query<[unknown, number]>(
+      'DELETE FROM idempotency_keys WHERE expires_at < now()',
+    );
+    return affected;
+  }
 
   async claim(scope: IdempotencyScope, requestHash: string): Promise<Claim> {
     const params = [scope.userId, scope.route, scope.key];
@@ -61,7 +81,7 @@ export class IdempotencyStore {
     await this.dataSource.query(
       `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = $4, response_body = $5
        WHERE user_id = $1 AND route = $2 AND key = $3`,
-      [scope.userId, scope.route, scope.key, status, JSON.stringify(body)],
+      [scope.userId, scope.route, scope.key, status, JSON.stringify(body ?? null)],
     );
   }
 

@@ -1,3 +1,4 @@
+import { PageDto } from '../../common/http/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import { HistoryChangeType } from '@ticketing/contracts';
 import type { HistoryMetadata } from './ticket-history.entity';
@@ -31,19 +32,4 @@ export class HistoryEntryDto {
   metadata!: HistoryMetadata;
 }
 
-export class HistoryPageDto {
-  @ApiProperty({ type: [HistoryEntryDto] })
-  items!: HistoryEntryDto[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 1 })
-  page!: number;
-
-  @ApiProperty({ example: 20 })
-  page_size!: number;
-
-  @ApiProperty({ example: 1 })
-  pages!: number;
-}
+export class HistoryPageDto extends PageDto(HistoryEntryDto) {}

@@ -82,8 +82,8 @@ export class TeamMetricsService {
       'Only a lead of this team, a manager or an admin may read its metrics',
     );
     const now = this.clock.now();
-    const to = query.to ? new Date(query.to) : now;
-    const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_WINDOW_MS);
+    const to = query.to ?? now;
+    const from = query.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
     if (from.getTime() >= to.getTime()) {
       throw DomainError.validation('from must be before to', [{ field: 'from', message: 'must be before to' }]);
     }

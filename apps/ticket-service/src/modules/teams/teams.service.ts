@@ -5,6 +5,7 @@ import { ErrorCode } from '@ticketing/contracts';
 import { DomainError } from '../../common/errors/domain-error';
 import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/http/pagination';
 import type { AddTeamMemberDto, CreateTeamDto, TeamDto, UpdateTeamDto } from './dto/team.dto';
+import { Ticket } from '../tickets/ticket.entity';
 import { Team, TeamMember } from './team.entity';
 import { toTeamDto } from './teams.mapper';
 
@@ -48,15 +49,21 @@ export class TeamsService {
     return toTeamDto(team);
   }
 
-  /** A team that tickets still point at cannot go: reassign them first (their history must stay true). */
+  /**
+   * A team that visible tickets still point at cannot go (move them first). Deleted tickets let go of it
+   * through an audited save, so their history says where they went.
+   */
   @Transactional()
   async remove(id: string): Promise<void> {
-    const team = await this.load(id);
-    const referenced = await this.txHost.tx.query<unknown[]>('SELECT 1 FROM tickets WHERE team_id = $1 LIMIT 1', [id]);
-    if (referenced.length > 0) {
+    const team = await this.load(id, { lock: true });
+    const tickets = this.txHost.tx.getRepository(Ticket);
+    if (await tickets.existsBy({ teamId: id })) {
       throw new DomainError(ErrorCode.CONFLICT, 'The team still has tickets; move them to another team first');
     }
-    await this.members.delete({ teamId: id });
+    for (const deleted of await tickets.find({ where: { teamId: id }, withDeleted: true })) {
+      deleted.teamId = null;
+      await tickets.save(deleted);
+    }
     await this.teams.remove(team);
   }
 
@@ -74,7 +81,8 @@ export class TeamsService {
     if (!result.affected) throw DomainError.notFound('Team member');
   }
 
-  private async load(id: string): Promise<Team> {
+  private async load(id: string, options: { lock?: boolean } = {}): Promise<Team> {
+    if (options.lock) await this.teams.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     const team = await this.teams.findOne({ where: { id }, relations: { members: true } });
     if (!team) throw DomainError.notFound('Team');
     return team;

@@ -9,14 +9,18 @@ import type { Ticket } from './ticket.entity';
 
 const WORKFLOW_ORDER = Object.values(TicketStatus);
 
-const SORT_SQL: Record<Exclude<TicketSortField, 'relevance'>, string> = {
-  created_at: 't.created_at',
-  updated_at: 't.updated_at',
-  priority: 't.priority',
-  status: `array_position(ARRAY[${WORKFLOW_ORDER.map((s) => `'${s}'`).join(', ')}]::varchar[], t.status)`,
-  response_due_at: 't.response_due_at',
-  resolution_due_at: 't.resolution_due_at',
-  ticket_number: 't.ticket_number',
+/** Sort expressions; only the due dates can be null (SLA off), and those go last. */
+const SORT_SQL: Record<Exclude<TicketSortField, 'relevance'>, { sql: string; nullable: boolean }> = {
+  created_at: { sql: 't.created_at', nullable: false },
+  updated_at: { sql: 't.updated_at', nullable: false },
+  priority: { sql: 't.priority', nullable: false },
+  status: {
+    sql: `array_position(ARRAY[${WORKFLOW_ORDER.map((s) => `'${s}'`).join(', ')}]::varchar[], t.status)`,
+    nullable: false,
+  },
+  response_due_at: { sql: 't.response_due_at', nullable: true },
+  resolution_due_at: { sql: 't.resolution_due_at', nullable: true },
+  ticket_number: { sql: 't.ticket_number', nullable: false },
 };
 
 /**
@@ -55,12 +59,9 @@ export function applyTicketListQuery(
     });
   if (query.reporter_id) qb.andWhere('t.reporter_id = :reporter', { reporter: query.reporter_id });
   if (query.team_id) qb.andWhere('t.team_id = :team', { team: query.team_id });
-  if (query.created_after)
-    qb.andWhere('t.created_at >= :createdAfter', { createdAfter: new Date(query.created_after) });
-  if (query.created_before)
-    qb.andWhere('t.created_at < :createdBefore', { createdBefore: new Date(query.created_before) });
-  if (query.updated_after)
-    qb.andWhere('t.updated_at >= :updatedAfter', { updatedAfter: new Date(query.updated_after) });
+  if (query.created_after) qb.andWhere('t.created_at >= :createdAfter', { createdAfter: query.created_after });
+  if (query.created_before) qb.andWhere('t.created_at < :createdBefore', { createdBefore: query.created_before });
+  if (query.updated_after) qb.andWhere('t.updated_at >= :updatedAfter', { updatedAfter: query.updated_after });
   if (query.sla_breached !== undefined) qb.andWhere(query.sla_breached ? BREACHED_SQL : `NOT ${BREACHED_SQL}`);
   if (query.q) {
     qb.setParameter('q', query.q);
@@ -69,10 +70,12 @@ export function applyTicketListQuery(
 
   const sortBy = query.sort_by ?? 'created_at';
   const direction = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
-  const sortSql =
-    sortBy === 'relevance' ? `ts_rank(t.search_vector, websearch_to_tsquery('english', :q))` : SORT_SQL[sortBy];
-  // Parenthesised so TypeORM reads it as an expression, not as an entity property to re-map.
-  qb.addSelect(`(${sortSql})`, 'sort_key').orderBy('sort_key', direction, 'NULLS LAST');
+  const sort =
+    sortBy === 'relevance'
+      ? { sql: `ts_rank(t.search_vector, websearch_to_tsquery('english', :q))`, nullable: false }
+      : SORT_SQL[sortBy];
+  // Plain column sorts stay plain so the (created_at DESC, id) index serves the default listing.
+  qb.orderBy(sort.sql, direction, sort.nullable ? 'NULLS LAST' : undefined);
   if (sortBy !== 'created_at') qb.addOrderBy('t.created_at', 'DESC');
   qb.addOrderBy('t.id', 'ASC');
   return qb.offset(pageOffset(query)).limit(query.page_size);

@@ -99,3 +99,14 @@ export function assertReopenable(ticket: Pick<Ticket, 'status' | 'closedAt'>, no
     );
   }
 }
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
+  return a === b;
+}
+
+/** Did any column of the ticket change? */
+export function hasChanged(before: Ticket, after: Ticket): boolean {
+  return (Object.keys(after) as (keyof Ticket)[]).some((key) => !sameValue(before[key], after[key]));
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { ErrorCode, Role, type SlaTarget, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { ErrorCode, type SlaTarget, TicketPriority, TicketStatus } from '@ticketing/contracts';
 import { AccessPolicy, type Actor } from '../../common/access/access-policy';
 import { AccessService, require403 } from '../../common/access/access.service';
 import type { Principal } from '../../common/auth/principal';
@@ -25,7 +25,7 @@ import type { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
 import type { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import type { TicketDto } from './dto/ticket.dto';
 import { applyTicketListQuery } from './ticket-list.query';
-import { assertNotClosed, assertReopenable, moveStatus } from './ticket-transitions';
+import { assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
 import { toTicketDto } from './tickets.mapper';
 
@@ -82,7 +82,8 @@ export class TicketsService {
     await this.txHost.tx.query(`SET LOCAL statement_timeout = ${this.config.db.searchStatementTimeoutMs}`);
     const now = this.clock.now();
     const qb = applyTicketListQuery(this.tickets.createQueryBuilder('t'), query, principal, now);
-    const [items, total] = await Promise.all([qb.getMany(), qb.getCount()]);
+    const items = await qb.getMany();
+    const total = await qb.getCount();
     return toPage(
       items.map((ticket) => toTicketDto(ticket, now)),
       total,
@@ -136,13 +137,7 @@ export class TicketsService {
     }
     return this.mutate(principal, id, expected, {
       notes: input.notes,
-      authorize: (ticket, actor) => {
-        if (input.status === TicketStatus.REOPENED) {
-          require403(actor.principal.role !== Role.END_USER && AccessPolicy.canReopenTicket(actor.principal, ticket));
-        } else {
-          require403(AccessPolicy.canMoveTicketTo(actor, ticket, input.status));
-        }
-      },
+      authorize: (ticket, actor) => require403(AccessPolicy.canMoveTicketTo(actor, ticket, input.status)),
       apply: (ticket, actor, now) =>
         input.status === TicketStatus.REOPENED
           ? this.reopenTicket(ticket, actor, now)
@@ -174,15 +169,15 @@ export class TicketsService {
   }
 
   assign(principal: Principal, id: string, input: AssignTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
-    const assigneeId = input.assignee_id?.toLowerCase() ?? null;
+    const assigneeId = input.assignee_id;
     return this.mutate(principal, id, expected, {
       notes: input.notes,
       authorize: async (ticket, actor) => {
-        assertNotClosed(ticket);
         const assigneeInLedTeam = assigneeId !== null && (await this.access.isInLedTeam(actor, assigneeId));
-        require403(
-          AccessPolicy.canAssignTicket(actor, ticket, { assigneeId, teamId: input.team_id, assigneeInLedTeam }),
-        );
+        require403(AccessPolicy.canAssignTicket(actor, ticket, { assigneeId, assigneeInLedTeam }));
+        if (input.team_id !== undefined && input.team_id !== ticket.teamId)
+          require403(AccessPolicy.canEditTicket(actor, ticket));
+        assertNotClosed(ticket);
       },
       apply: async (ticket, actor, now) => {
         if (input.team_id !== undefined) ticket.teamId = await this.existingTeamId(input.team_id);
@@ -222,7 +217,10 @@ export class TicketsService {
       );
     }
     const now = this.clock.now();
+    const before = { ...ticket };
     await mutation.apply(ticket, actor, now);
+    // A change that changes nothing (same assignee, same values) is not a new version.
+    if (!hasChanged(before, ticket)) return toTicketDto(ticket, now);
     ticket.updatedAt = now;
     this.context.setActionNotes(mutation.notes);
     const saved = await this.tickets.save(ticket);
@@ -288,7 +286,7 @@ export class TicketsService {
     if (teamId === null) return null;
     if (!(await this.teams.exists(teamId)))
       throw DomainError.validation('team_id does not refer to a team', [{ field: 'team_id', message: 'no such team' }]);
-    return teamId.toLowerCase();
+    return teamId;
   }
 
   private async slaTargetFor(priority: TicketPriority): Promise<SlaTarget | null> {

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsTimestamp } from '../../../common/http/timestamp';
 
 export class TeamMetricsQueryDto {
   @ApiProperty({
@@ -8,13 +9,13 @@ export class TeamMetricsQueryDto {
     description: 'Window start (inclusive), by ticket creation; default: 30 days before `to`',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
+  @IsTimestamp()
+  from?: Date;
 
   @ApiProperty({ required: false, format: 'date-time', description: 'Window end (exclusive); default: now' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
+  @IsTimestamp()
+  to?: Date;
 }
 
 export class OpenTicketsDto {

@@ -1,3 +1,4 @@
+import { PageDto } from '../../../common/http/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import { TeamMemberRole } from '@ticketing/contracts';
 import { IsEnum } from 'class-validator';
@@ -41,19 +42,4 @@ export class TeamDto {
   created_at!: string;
 }
 
-export class TeamPageDto {
-  @ApiProperty({ type: [TeamDto] })
-  items!: TeamDto[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 1 })
-  page!: number;
-
-  @ApiProperty({ example: 20 })
-  page_size!: number;
-
-  @ApiProperty({ example: 1 })
-  pages!: number;
-}
+export class TeamPageDto extends PageDto(TeamDto) {}

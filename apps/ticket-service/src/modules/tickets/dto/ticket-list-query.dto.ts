@@ -1,8 +1,11 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsEnum, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { RejectNul } from '../../../common/http/fields';
 import { PageQueryDto } from '../../../common/http/pagination';
+import { IsTimestamp } from '../../../common/http/timestamp';
 
 export const TICKET_SORT_FIELDS = [
   'created_at',
@@ -20,6 +23,9 @@ export type TicketSortField = (typeof TICKET_SORT_FIELDS)[number];
 const asArray = Transform(({ value }: { value: unknown }) =>
   value === undefined || Array.isArray(value) ? value : [value],
 );
+const asLowerCase = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.toLowerCase() : value,
+);
 const asTrimmed = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 const asBoolean = Transform(({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value,
@@ -34,25 +40,21 @@ function repeatable(enumType: object, enumName: string): PropertyDecorator[] {
   ];
 }
 
-function apply(decorators: PropertyDecorator[]): PropertyDecorator {
-  return (target, key) => decorators.forEach((decorator) => decorator(target, key));
-}
-
 /** GET /tickets filters (OR within a repeated one, AND across), sort and page (spec §8). */
 export class TicketListQueryDto extends PageQueryDto {
-  @apply(repeatable(TicketStatus, 'TicketStatus'))
+  @applyDecorators(...repeatable(TicketStatus, 'TicketStatus'))
   status?: TicketStatus[];
 
-  @apply(repeatable(TicketPriority, 'TicketPriority'))
+  @applyDecorators(...repeatable(TicketPriority, 'TicketPriority'))
   priority?: TicketPriority[];
 
-  @apply(repeatable(TicketCategory, 'TicketCategory'))
+  @applyDecorators(...repeatable(TicketCategory, 'TicketCategory'))
   category?: TicketCategory[];
 
-  @apply(repeatable(TicketEnvironment, 'TicketEnvironment'))
+  @applyDecorators(...repeatable(TicketEnvironment, 'TicketEnvironment'))
   environment?: TicketEnvironment[];
 
-  @apply(repeatable(ImpactLevel, 'ImpactLevel'))
+  @applyDecorators(...repeatable(ImpactLevel, 'ImpactLevel'))
   impact_level?: ImpactLevel[];
 
   @ApiProperty({ type: [String], required: false, description: 'Repeat for OR; matched lower-cased' })
@@ -60,6 +62,7 @@ export class TicketListQueryDto extends PageQueryDto {
   @asArray
   @IsString({ each: true })
   @MaxLength(50, { each: true })
+  @RejectNul()
   tags?: string[];
 
   @ApiProperty({ required: false, description: 'A user id, `me` or `none`', example: 'me' })
@@ -67,32 +70,35 @@ export class TicketListQueryDto extends PageQueryDto {
   @Matches(/^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, {
     message: 'assignee_id must be a UUID, me or none',
   })
+  @asLowerCase
   assignee_id?: string;
 
   @ApiProperty({ required: false, format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
+  @asLowerCase
   reporter_id?: string;
 
   @ApiProperty({ required: false, format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
+  @asLowerCase
   team_id?: string;
 
   @ApiProperty({ required: false, format: 'date-time', description: 'created_at ≥ this' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  created_after?: string;
+  @IsTimestamp()
+  created_after?: Date;
 
   @ApiProperty({ required: false, format: 'date-time', description: 'created_at < this' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  created_before?: string;
+  @IsTimestamp()
+  created_before?: Date;
 
   @ApiProperty({ required: false, format: 'date-time', description: 'updated_at ≥ this' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  updated_after?: string;
+  @IsTimestamp()
+  updated_after?: Date;
 
   @ApiProperty({
     required: false,
@@ -113,6 +119,7 @@ export class TicketListQueryDto extends PageQueryDto {
   @asTrimmed
   @IsString()
   @MaxLength(500)
+  @RejectNul()
   q?: string;
 
   @ApiProperty({

@@ -1,3 +1,4 @@
+import { PageDto } from '../../../common/http/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
 
@@ -84,19 +85,4 @@ export class TicketDto {
   updated_at!: string;
 }
 
-export class TicketPageDto {
-  @ApiProperty({ type: [TicketDto] })
-  items!: TicketDto[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 1 })
-  page!: number;
-
-  @ApiProperty({ example: 20 })
-  page_size!: number;
-
-  @ApiProperty({ example: 1 })
-  pages!: number;
-}
+export class TicketPageDto extends PageDto(TicketDto) {}

@@ -1,0 +1,78 @@
+import { HistoryChangeType, TicketEventType } from '@ticketing/contracts';
+import type { ChangeEntry } from '../history/ticket-changes';
+import type { Ticket } from '../tickets/ticket.entity';
+import type { EventData } from './outbox-event.entity';
+
+export interface PendingEvent {
+  type: TicketEventType;
+  data: EventData;
+}
+
+type Changes = Record<string, { old: string | null; new: string | null }>;
+
+/** The ticket as events describe it on creation. */
+export function ticketCreatedEvent(ticket: Ticket): PendingEvent {
+  return {
+    type: TicketEventType.TICKET_CREATED,
+    data: {
+      ticket_number: ticket.ticketNumber,
+      title: ticket.title,
+      status: ticket.status,
+      priority: ticket.priority,
+      category: ticket.category,
+      reporter_id: ticket.reporterId,
+      assignee_id: ticket.assigneeId,
+      team_id: ticket.teamId,
+    },
+  };
+}
+
+/**
+ * The events one saved change of a ticket produces, derived from its history entries: at most one event per
+ * type (field changes are grouped), so subscribers see one "updated" per save, not one per field.
+ */
+export function ticketChangeEvents(entries: readonly ChangeEntry[], notes: string | null): PendingEvent[] {
+  const updated: Changes = {};
+  const assigned: Changes = {};
+  const events: PendingEvent[] = [];
+  for (const entry of entries) {
+    const change = { old: entry.oldValue, new: entry.newValue };
+    switch (entry.changeType) {
+      case HistoryChangeType.STATUS_CHANGE:
+      case HistoryChangeType.RESOLVED:
+      case HistoryChangeType.CLOSED:
+      case HistoryChangeType.REOPENED:
+      case HistoryChangeType.ESCALATED:
+        events.push({
+          type: TicketEventType.TICKET_STATUS_CHANGED,
+          data: { from: entry.oldValue, to: entry.newValue, notes },
+        });
+        break;
+      case HistoryChangeType.ASSIGNMENT_CHANGE:
+        assigned[entry.fieldName ?? 'assignee_id'] = change;
+        break;
+      case HistoryChangeType.UPDATE:
+      case HistoryChangeType.PRIORITY_CHANGE:
+        updated[entry.fieldName ?? 'unknown'] = change;
+        break;
+      case HistoryChangeType.SLA_BREACH:
+        events.push({ type: TicketEventType.SLA_BREACHED, data: { ...entry.metadata } });
+        break;
+      case HistoryChangeType.DELETED:
+        events.push({ type: TicketEventType.TICKET_DELETED, data: {} });
+        break;
+      case HistoryChangeType.CREATED:
+      case HistoryChangeType.COMMENT_ADDED:
+      case HistoryChangeType.COMMENT_UPDATED:
+      case HistoryChangeType.COMMENT_DELETED:
+      case HistoryChangeType.ATTACHMENT_ADDED:
+      case HistoryChangeType.ATTACHMENT_DELETED:
+        break;
+    }
+  }
+  if (Object.keys(assigned).length > 0)
+    events.push({ type: TicketEventType.TICKET_ASSIGNED, data: { changes: assigned, notes } });
+  if (Object.keys(updated).length > 0)
+    events.push({ type: TicketEventType.TICKET_UPDATED, data: { changes: updated } });
+  return events;
+}
