@@ -317,6 +317,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The change feed: every ticket event once, oldest first, cursor-paginated */
+    get: operations['listEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -747,6 +764,56 @@ export interface components {
        * @example 1
        */
       pages: number;
+    };
+    /** @enum {string} */
+    TicketEventType:
+      | 'ticket.created'
+      | 'ticket.updated'
+      | 'ticket.status_changed'
+      | 'ticket.assigned'
+      | 'ticket.deleted'
+      | 'comment.added'
+      | 'attachment.added'
+      | 'sla.warning'
+      | 'sla.breached';
+    EventDto: {
+      /**
+       * Format: uuid
+       * @description Unique per event: use it to de-duplicate
+       */
+      id: string;
+      /** @example ticket.created */
+      type: components['schemas']['TicketEventType'];
+      /** Format: date-time */
+      occurred_at: string;
+      /** Format: uuid */
+      ticket_id: string;
+      /**
+       * Format: uuid
+       * @description null = the system
+       */
+      actor_id: string | null;
+      /** @description True for events about staff-only content */
+      internal: boolean;
+      /**
+       * @example {
+       *       "from": "OPEN",
+       *       "to": "IN_PROGRESS",
+       *       "notes": null
+       *     }
+       */
+      data: {
+        [key: string]: unknown;
+      };
+    };
+    EventFeedDto: {
+      /** @description Oldest first */
+      items: components['schemas']['EventDto'][];
+      /**
+       * @description Pass as `after` to get the events that follow
+       * @example 42
+       */
+      next_cursor: string;
     };
   };
   responses: never;
@@ -2278,6 +2345,56 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listEvents: {
+    parameters: {
+      query?: {
+        /** @description The next_cursor of the previous page; omit to start at the beginning */
+        after?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventFeedDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,7 +1,8 @@
 import type { TicketEventType } from '@ticketing/contracts';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type EventData = Record<string, string | number | boolean | null | Record<string, unknown>>;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type EventData = { [key: string]: JsonValue };
 
 /** A ticket event, written in the same transaction as the change it reports. */
 @Entity('outbox_events')
@@ -28,6 +29,7 @@ export class OutboxEvent {
   @Column({ type: 'boolean', default: false })
   internal!: boolean;
 
+  /** An EventData object; typed loosely because TypeORM's partial-entity types cannot recurse into JSON. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
-  data!: EventData;
+  data!: object;
 }

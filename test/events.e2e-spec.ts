@@ -1,0 +1,220 @@
+import { Role, TicketEventType } from '@ticketing/contracts';
+import { SlaBreachScanner } from '../apps/ticket-service/src/modules/sla/sla-breach.scanner';
+import { auth, createTicket } from './support/factories';
+import { startTestApp, type TestApp, type TestUser } from './support/test-app';
+
+interface FeedEvent {
+  id: string;
+  type: TicketEventType;
+  ticket_id: string;
+  actor_id: string | null;
+  internal: boolean;
+  occurred_at: string;
+  data: Record<string, any>;
+}
+
+describe('ticket events (outbox and change feed)', () => {
+  let t: TestApp;
+  let reader: TestUser;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    reader = t.user(Role.DEVOPS_ENGINEER);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  afterEach(() => t.setNow(null));
+
+  /** Reads the whole feed from `after`, in pages of `limit`. */
+  async function readFeed(after = '0', limit = 100): Promise<{ events: FeedEvent[]; cursor: string }> {
+    const events: FeedEvent[] = [];
+    let cursor = after;
+    for (;;) {
+      const res = await t
+        .http()
+        .get('/api/v1/events')
+        .query({ after: cursor, limit })
+        .set(...auth(reader))
+        .expect(200);
+      events.push(...res.body.items);
+      if (res.body.items.length === 0) return { events, cursor };
+      cursor = res.body.next_cursor;
+    }
+  }
+
+  async function eventsOf(ticketId: string): Promise<FeedEvent[]> {
+    return (await readFeed()).events.filter((event) => event.ticket_id === ticketId);
+  }
+
+  it('writes one envelope per kind of change, with the actor and the change', async () => {
+    const admin = t.user(Role.ADMIN);
+    const engineer = t.user(Role.DEVOPS_ENGINEER);
+    const ticket = await createTicket(t, admin, { priority: 'P3' });
+    await t
+      .http()
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(admin))
+      .send({ priority: 'P1', title: 'Disk full on every agent' })
+      .expect(200);
+    await t
+      .http()
+      .put(`/api/v1/tickets/${ticket.id}/assign`)
+      .set(...auth(admin))
+      .send({ assignee_id: engineer.id, notes: 'yours' })
+      .expect(200);
+    await t
+      .http()
+      .post(`/api/v1/tickets/${ticket.id}/resolve`)
+      .set(...auth(engineer))
+      .send({ resolution_notes: 'Freed 40 GB of cache.' })
+      .expect(200);
+    await t
+      .http()
+      .delete(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(admin))
+      .expect(204);
+
+    const events = await eventsOf(ticket.id);
+    expect(events.map((event) => [event.type, event.actor_id])).toEqual([
+      [TicketEventType.TICKET_CREATED, admin.id],
+      [TicketEventType.TICKET_UPDATED, admin.id],
+      [TicketEventType.TICKET_STATUS_CHANGED, admin.id],
+      [TicketEventType.TICKET_ASSIGNED, admin.id],
+      [TicketEventType.TICKET_STATUS_CHANGED, engineer.id],
+      [TicketEventType.TICKET_DELETED, admin.id],
+    ]);
+    expect(events[0].data).toMatchObject({
+      ticket_number: expect.any(Number),
+      status: 'NEW',
+      priority: 'P3',
+      reporter_id: admin.id,
+    });
+    expect(events[1].data).toEqual({
+      changes: { priority: { old: 'P3', new: 'P1' }, title: { old: ticket.title, new: 'Disk full on every agent' } },
+    });
+    expect(events[2].data).toEqual({ from: 'NEW', to: 'OPEN', notes: 'yours' });
+    expect(events[3].data).toEqual({ changes: { assignee_id: { old: null, new: engineer.id } }, notes: 'yours' });
+    expect(events[4].data).toEqual({ from: 'OPEN', to: 'RESOLVED', notes: null });
+    for (const event of events) {
+      expect(event).toMatchObject({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        internal: false,
+        occurred_at: expect.stringMatching(/Z$/),
+      });
+    }
+  });
+
+  it('emits sla.breached from the scanner as the system', async () => {
+    t.setNow(new Date('2026-06-01T08:00:00Z'));
+    const ticket = await createTicket(t, t.user(Role.END_USER), { priority: 'P1' });
+    t.setNow(new Date('2026-06-01T10:00:00Z'));
+    await t.app.get(SlaBreachScanner).scan();
+    const breaches = (await eventsOf(ticket.id)).filter((event) => event.type === TicketEventType.SLA_BREACHED);
+    expect(breaches).toEqual([expect.objectContaining({ actor_id: null, data: { kind: 'response' } })]);
+  });
+
+  it('emits nothing for a refused or rolled-back change', async () => {
+    const admin = t.user(Role.ADMIN);
+    const ticket = await createTicket(t, admin);
+    await t
+      .http()
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(admin))
+      .set('If-Match', '"7"')
+      .send({ priority: 'P1' })
+      .expect(412);
+    await t
+      .http()
+      .patch(`/api/v1/tickets/${ticket.id}/status`)
+      .set(...auth(admin))
+      .send({ status: 'CLOSED' })
+      .expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/tickets/${ticket.id}/status`)
+      .set(...auth(admin))
+      .send({ status: 'OPEN' })
+      .expect(409);
+
+    // The history insert fails inside the transaction: the ticket change and its event must both roll back.
+    await t.dataSource.query('ALTER TABLE ticket_history RENAME TO ticket_history_offline');
+    try {
+      await t
+        .http()
+        .post(`/api/v1/tickets/${ticket.id}/reopen`)
+        .set(...auth(admin))
+        .send({ reason: 'It happened again today.' })
+        .expect(500);
+    } finally {
+      await t.dataSource.query('ALTER TABLE ticket_history_offline RENAME TO ticket_history');
+    }
+    const current = await t
+      .http()
+      .get(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(admin))
+      .expect(200);
+    expect(current.body.status).toBe('CLOSED');
+    expect((await eventsOf(ticket.id)).map((event) => event.type)).toEqual([
+      TicketEventType.TICKET_CREATED,
+      TicketEventType.TICKET_STATUS_CHANGED,
+    ]);
+  });
+
+  it('returns every event exactly once across pages while writers are active', async () => {
+    const { cursor: start } = await readFeed();
+    const writer = t.user(Role.ADMIN);
+    const writes = Promise.all(Array.from({ length: 30 }, () => createTicket(t, writer)));
+    const seen: FeedEvent[] = [];
+    let cursor = start;
+    let done = false;
+    void writes.then(() => (done = true));
+    // Poll in small pages while the writers run, then drain what is left.
+    while (!done || seen.length < 30) {
+      const res = await t
+        .http()
+        .get('/api/v1/events')
+        .query({ after: cursor, limit: 4 })
+        .set(...auth(reader))
+        .expect(200);
+      seen.push(...res.body.items);
+      cursor = res.body.next_cursor;
+      if (done && res.body.items.length === 0 && seen.length >= 30) break;
+    }
+    const created = await writes;
+    const ids = seen.map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(seen.map((event) => event.ticket_id).sort()).toEqual(created.map((ticket) => ticket.id).sort());
+  });
+
+  it('is for staff only and validates its cursor', async () => {
+    await t
+      .http()
+      .get('/api/v1/events')
+      .set(...auth(t.user(Role.END_USER)))
+      .expect(403);
+    await t
+      .http()
+      .get('/api/v1/events?after=abc')
+      .set(...auth(reader))
+      .expect(400);
+    await t
+      .http()
+      .get('/api/v1/events?limit=0')
+      .set(...auth(reader))
+      .expect(400);
+    await t
+      .http()
+      .get('/api/v1/events?limit=1001')
+      .set(...auth(reader))
+      .expect(400);
+    const empty = await t
+      .http()
+      .get('/api/v1/events?after=999999999')
+      .set(...auth(reader))
+      .expect(200);
+    expect(empty.body).toEqual({ items: [], next_cursor: '999999999' });
+  });
+});
