@@ -6,6 +6,8 @@ import type { EventData } from './outbox-event.entity';
 export interface PendingEvent {
   type: TicketEventType;
   data: EventData;
+  /** About staff-only content (an internal comment or its attachment). */
+  internal?: boolean;
 }
 
 type Changes = Record<string, { old: string | null; new: string | null }>;
