@@ -95,6 +95,28 @@ export const AccessPolicy = {
     return isStaff(principal);
   },
 
+  /** Public comments: requesters on their own tickets, staff anywhere; internal ones: staff only. */
+  canComment(principal: Principal, ticket: TicketFacts, internal: boolean): boolean {
+    return internal ? isStaff(principal) : AccessPolicy.canViewTicket(principal, ticket);
+  },
+
+  canEditComment(principal: Principal, comment: { authorId: string }): boolean {
+    return comment.authorId === principal.id;
+  },
+
+  canDeleteComment(principal: Principal, comment: { authorId: string }): boolean {
+    return comment.authorId === principal.id || principal.role === Role.ADMIN;
+  },
+
+  /** Uploading follows public commenting: requesters on their own tickets, staff anywhere. */
+  canUploadAttachment(principal: Principal, ticket: TicketFacts): boolean {
+    return AccessPolicy.canViewTicket(principal, ticket);
+  },
+
+  canDeleteAttachment(principal: Principal, attachment: { uploadedBy: string }): boolean {
+    return attachment.uploadedBy === principal.id || principal.role === Role.ADMIN;
+  },
+
   canReadTeamMetrics(actor: Actor, teamId: string): boolean {
     if (isAtLeast(actor.principal, Role.MANAGER)) return true;
     return actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId);
