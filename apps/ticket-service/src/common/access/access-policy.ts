@@ -29,7 +29,12 @@ const isStaff = (principal: Principal): boolean => isAtLeast(principal, Role.DEV
  */
 export const AccessPolicy = {
   canViewTicket(principal: Principal, ticket: TicketFacts): boolean {
-    return isStaff(principal) || ticket.reporterId === principal.id;
+    return AccessPolicy.canSeeAllTickets(principal) || ticket.reporterId === principal.id;
+  },
+
+  /** Staff see every ticket; requesters only those they reported (lists filter on that). */
+  canSeeAllTickets(principal: Principal): boolean {
+    return isStaff(principal);
   },
 
   /** Editable: engineers their assigned tickets; leads those plus their teams'; managers and admins all. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { AccessPolicy } from '../../common/access/access-policy';
 import type { Principal } from '../../common/auth/principal';
 import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/http/pagination';
 import { TicketsService } from '../tickets/tickets.service';
@@ -38,7 +39,10 @@ export class HistoryService {
       .orderBy('h.seq', 'ASC')
       .offset(pageOffset(query))
       .limit(query.page_size);
-    const [rows, total] = await Promise.all([qb.getMany(), qb.getCount()]);
+    // Rows about internal notes (and their attachments) are staff-only.
+    if (!AccessPolicy.canSeeInternal(principal)) qb.andWhere(`NOT (h.metadata @> '{"internal": true}')`);
+    const rows = await qb.getMany();
+    const total = await qb.getCount();
     return toPage(rows.map(toHistoryEntryDto), total, query);
   }
 }

@@ -1,5 +1,6 @@
-import { Role, TicketStatus } from '@ticketing/contracts';
+import { TicketStatus } from '@ticketing/contracts';
 import type { SelectQueryBuilder } from 'typeorm';
+import { AccessPolicy } from '../../common/access/access-policy';
 import type { Principal } from '../../common/auth/principal';
 import { BREACHED_SQL } from '../sla/sla-breach.sql';
 import { DomainError } from '../../common/errors/domain-error';
@@ -39,7 +40,7 @@ export function applyTicketListQuery(
     ]);
   }
   qb.setParameter('now', now);
-  if (principal.role === Role.END_USER) qb.andWhere('t.reporter_id = :me', { me: principal.id });
+  if (!AccessPolicy.canSeeAllTickets(principal)) qb.andWhere('t.reporter_id = :me', { me: principal.id });
 
   const anyOf = (column: string, values: readonly string[] | undefined, name: string) => {
     if (values?.length) qb.andWhere(`${column} IN (:...${name})`, { [name]: values });
@@ -65,7 +66,13 @@ export function applyTicketListQuery(
   if (query.sla_breached !== undefined) qb.andWhere(query.sla_breached ? BREACHED_SQL : `NOT ${BREACHED_SQL}`);
   if (query.q) {
     qb.setParameter('q', query.q);
-    qb.andWhere(`t.search_vector @@ websearch_to_tsquery('english', :q)`);
+    // Comments the caller may see count too: internal notes only for staff.
+    const visibleComments = AccessPolicy.canSeeInternal(principal) ? '' : 'AND NOT c.is_internal';
+    qb.andWhere(
+      `(t.search_vector @@ websearch_to_tsquery('english', :q) OR EXISTS (
+        SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND c.deleted_at IS NULL ${visibleComments}
+          AND c.search_vector @@ websearch_to_tsquery('english', :q)))`,
+    );
   }
 
   const sortBy = query.sort_by ?? 'created_at';

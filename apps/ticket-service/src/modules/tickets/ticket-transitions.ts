@@ -110,3 +110,14 @@ function sameValue(a: unknown, b: unknown): boolean {
 export function hasChanged(before: Ticket, after: Ticket): boolean {
   return (Object.keys(after) as (keyof Ticket)[]).some((key) => !sameValue(before[key], after[key]));
 }
+
+/**
+ * What a new comment does to its ticket: a public staff comment by someone other than the reporter is the
+ * first response, and the reporter answering a PENDING_INFO ticket sends it back to IN_PROGRESS.
+ */
+export function applyCommentToTicket(ticket: Ticket, by: Principal, isInternal: boolean, now: Date): void {
+  if (!isInternal) recordFirstResponse(ticket, by, now);
+  if (ticket.status === TicketStatus.PENDING_INFO && by.id === ticket.reporterId && !isInternal) {
+    moveStatus(ticket, { to: TicketStatus.IN_PROGRESS, by, now, slaTarget: null });
+  }
+}

@@ -227,7 +227,8 @@ export class TicketsService {
     return toTicketDto(saved, now);
   }
 
-  private async lockVisible(principal: Principal, id: string): Promise<Ticket> {
+  /** The ticket locked for this transaction (404 when the caller cannot see it). For other modules too. */
+  async lockVisible(principal: Principal, id: string): Promise<Ticket> {
     const ticket = await this.tickets.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     return this.access.requireVisible(principal, ticket);
   }

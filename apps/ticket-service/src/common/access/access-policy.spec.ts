@@ -1,0 +1,121 @@
+import { Role, TicketStatus } from '@ticketing/contracts';
+import type { Principal } from '../auth/principal';
+import { type Actor, AccessPolicy, type TicketFacts } from './access-policy';
+
+const user = (role: Role, id = `${role.toLowerCase()}-1`): Principal => ({ id, role, username: null, email: null });
+const actor = (principal: Principal, ledTeamIds: string[] = []): Actor => ({ principal, ledTeamIds });
+
+const requester = user(Role.END_USER);
+const engineer = user(Role.DEVOPS_ENGINEER);
+const lead = user(Role.TEAM_LEAD);
+const manager = user(Role.MANAGER);
+const admin = user(Role.ADMIN);
+
+const ticket = (facts: Partial<TicketFacts> = {}): TicketFacts => ({
+  reporterId: 'someone',
+  assigneeId: null,
+  teamId: null,
+  ...facts,
+});
+
+describe('AccessPolicy (spec §7)', () => {
+  it('shows requesters only their own tickets and staff all of them', () => {
+    expect(AccessPolicy.canViewTicket(requester, ticket({ reporterId: requester.id }))).toBe(true);
+    expect(AccessPolicy.canViewTicket(requester, ticket())).toBe(false);
+    for (const staff of [engineer, lead, manager, admin])
+      expect(AccessPolicy.canViewTicket(staff, ticket())).toBe(true);
+  });
+
+  it.each([
+    ['END_USER on own ticket', actor(requester), ticket({ reporterId: requester.id }), false],
+    ['engineer on an assigned ticket', actor(engineer), ticket({ assigneeId: engineer.id }), true],
+    ['engineer on another ticket', actor(engineer), ticket({ assigneeId: 'other' }), false],
+    ['lead on own assignment', actor(lead), ticket({ assigneeId: lead.id }), true],
+    ['lead on a ticket of a led team', actor(lead, ['t1']), ticket({ teamId: 't1', assigneeId: 'other' }), true],
+    ['lead on another team', actor(lead, ['t1']), ticket({ teamId: 't2' }), false],
+    ['manager anywhere', actor(manager), ticket(), true],
+    ['admin anywhere', actor(admin), ticket(), true],
+  ])('edit: %s → %s', (_name, who, target, expected) => {
+    expect(AccessPolicy.canEditTicket(who, target)).toBe(expected);
+  });
+
+  it('lets requesters only withdraw their own ticket through the status endpoint', () => {
+    const own = ticket({ reporterId: requester.id });
+    expect(AccessPolicy.canMoveTicketTo(actor(requester), own, TicketStatus.CLOSED)).toBe(true);
+    expect(AccessPolicy.canMoveTicketTo(actor(requester), own, TicketStatus.IN_PROGRESS)).toBe(false);
+    expect(AccessPolicy.canMoveTicketTo(actor(requester), own, TicketStatus.REOPENED)).toBe(false);
+    expect(AccessPolicy.canMoveTicketTo(actor(requester), ticket(), TicketStatus.CLOSED)).toBe(false);
+    expect(AccessPolicy.canMoveTicketTo(actor(engineer), ticket(), TicketStatus.REOPENED)).toBe(true);
+    expect(AccessPolicy.canMoveTicketTo(actor(engineer), ticket(), TicketStatus.RESOLVED)).toBe(false);
+  });
+
+  it.each([
+    ['END_USER never', actor(requester), ticket({ reporterId: requester.id }), requester.id, false, false],
+    ['engineer takes a free ticket', actor(engineer), ticket(), engineer.id, false, true],
+    ['engineer gives up their own', actor(engineer), ticket({ assigneeId: engineer.id }), null, false, true],
+    [
+      'engineer takes a ticket of someone else',
+      actor(engineer),
+      ticket({ assigneeId: 'other' }),
+      engineer.id,
+      false,
+      false,
+    ],
+    ['engineer assigns someone else', actor(engineer), ticket(), 'other', false, false],
+    ['lead assigns a member of a led team on a free ticket', actor(lead, ['t1']), ticket(), 'member', true, true],
+    ['lead assigns a non-member', actor(lead, ['t1']), ticket(), 'stranger', false, false],
+    [
+      'lead reassigns on a led team ticket',
+      actor(lead, ['t1']),
+      ticket({ teamId: 't1', assigneeId: 'other' }),
+      'member',
+      true,
+      true,
+    ],
+    [
+      'lead reassigns on another team ticket',
+      actor(lead, ['t1']),
+      ticket({ teamId: 't2', assigneeId: 'other' }),
+      'member',
+      true,
+      false,
+    ],
+    ['manager assigns anyone', actor(manager), ticket({ assigneeId: 'other' }), 'stranger', false, true],
+    ['admin assigns anyone', actor(admin), ticket({ assigneeId: 'other' }), 'stranger', false, true],
+  ])('assign: %s', (_name, who, target, assigneeId, assigneeInLedTeam, expected) => {
+    expect(AccessPolicy.canAssignTicket(who, target, { assigneeId, assigneeInLedTeam })).toBe(expected);
+  });
+
+  it('keeps deletion, internal notes and metrics to the right roles', () => {
+    expect([requester, engineer, lead, manager, admin].map((p) => AccessPolicy.canDeleteTicket(p))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect([requester, engineer, lead, manager, admin].map((p) => AccessPolicy.canSeeInternal(p))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(AccessPolicy.canReadTeamMetrics(actor(lead, ['t1']), 't1')).toBe(true);
+    expect(AccessPolicy.canReadTeamMetrics(actor(lead, ['t1']), 't2')).toBe(false);
+    expect(AccessPolicy.canReadTeamMetrics(actor(engineer), 't1')).toBe(false);
+    expect(AccessPolicy.canReadTeamMetrics(actor(manager), 't1')).toBe(true);
+  });
+
+  it('lets authors edit comments, authors and admins delete them and attachments', () => {
+    const mine = { authorId: engineer.id, uploadedBy: engineer.id };
+    expect(AccessPolicy.canEditComment(engineer, mine)).toBe(true);
+    expect(AccessPolicy.canEditComment(admin, mine)).toBe(false);
+    expect(AccessPolicy.canDeleteComment(admin, mine)).toBe(true);
+    expect(AccessPolicy.canDeleteComment(manager, mine)).toBe(false);
+    expect(AccessPolicy.canDeleteAttachment(admin, mine)).toBe(true);
+    expect(AccessPolicy.canDeleteAttachment(lead, mine)).toBe(false);
+    expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), false)).toBe(true);
+    expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), true)).toBe(false);
+  });
+});

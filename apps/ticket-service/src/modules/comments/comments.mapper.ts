@@ -1,0 +1,17 @@
+import type { Comment } from './comment.entity';
+import type { CommentAttachmentDto, CommentDto } from './dto/comment.dto';
+
+export function toCommentDto(comment: Comment, attachments: CommentAttachmentDto[]): CommentDto {
+  return {
+    id: comment.id,
+    ticket_id: comment.ticketId,
+    author_id: comment.authorId,
+    content: comment.content,
+    comment_type: comment.commentType,
+    is_internal: comment.isInternal,
+    attachments,
+    created_at: comment.createdAt.toISOString(),
+    updated_at: comment.updatedAt.toISOString(),
+    edited: comment.edited,
+  };
+}

@@ -1,0 +1,83 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CommentType } from '@ticketing/contracts';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { TextField } from '../../../common/http/fields';
+import { PageDto } from '../../../common/http/pagination';
+
+const CLIENT_COMMENT_TYPES = [CommentType.COMMENT, CommentType.RESOLUTION] as const;
+
+export class CreateCommentDto {
+  @TextField({ min: 1, max: 10_000, example: 'Investigating: the primary shows 100% CPU since 14:28 UTC.' })
+  content!: string;
+
+  @ApiProperty({
+    enum: CLIENT_COMMENT_TYPES,
+    required: false,
+    default: CommentType.COMMENT,
+    description: 'SYSTEM comments are the service’s own',
+  })
+  @IsOptional()
+  @IsIn(CLIENT_COMMENT_TYPES)
+  comment_type?: CommentType.COMMENT | CommentType.RESOLUTION;
+
+  @ApiProperty({ required: false, default: false, description: 'Internal notes are visible to staff only' })
+  @IsOptional()
+  @IsBoolean()
+  is_internal?: boolean;
+}
+
+export class UpdateCommentDto {
+  @TextField({ min: 1, max: 10_000, example: 'Investigating: the primary shows 100% CPU since 14:28 UTC (corrected).' })
+  content!: string;
+}
+
+export class CommentAttachmentDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'postgres.log' })
+  filename!: string;
+
+  @ApiProperty({ example: 'text/plain' })
+  content_type!: string;
+
+  @ApiProperty({ example: 2048 })
+  size_bytes!: number;
+
+  @ApiProperty({ example: '/api/v1/attachments/3f1c7f9e-2b7a-4c1d-9a55-0f6d1c2b3a4e' })
+  download_url!: string;
+}
+
+export class CommentDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  ticket_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  author_id!: string;
+
+  @ApiProperty({ example: 'Investigating: the primary shows 100% CPU since 14:28 UTC.' })
+  content!: string;
+
+  @ApiProperty({ enum: CommentType, enumName: 'CommentType' })
+  comment_type!: CommentType;
+
+  @ApiProperty()
+  is_internal!: boolean;
+
+  @ApiProperty({ type: [CommentAttachmentDto] })
+  attachments!: CommentAttachmentDto[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ description: 'True once the content was changed after posting' })
+  edited!: boolean;
+}
+
+export class CommentPageDto extends PageDto(CommentDto) {}
