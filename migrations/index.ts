@@ -1,10 +1,12 @@
 import { InitialSchema1764201600000 } from './1764201600000-initial-schema';
 import { OutboxEvents1764288000000 } from './1764288000000-outbox-events';
 import { CommentsAttachments1764374400000 } from './1764374400000-comments-attachments';
+import { Webhooks1764460800000 } from './1764460800000-webhooks';
 
 /** Every migration, oldest first. Landed migrations are never edited: add a new one instead. */
 export const ALL_MIGRATIONS: Function[] = [
   InitialSchema1764201600000,
   OutboxEvents1764288000000,
   CommentsAttachments1764374400000,
+  Webhooks1764460800000,
 ];

@@ -12,10 +12,22 @@ describe('parseConfig', () => {
       algorithm: 'HS256',
       clockSkewSeconds: 30,
     });
-    expect(config.storage).toMatchObject({
+    expect(config.storage).toEqual({
+      driver: 'local',
       path: '/tmp/ticket-attachments',
       maxFileSize: 52_428_800,
+      s3: {
+        bucket: null,
+        endpoint: null,
+        region: 'us-east-1',
+        accessKeyId: null,
+        secretAccessKey: null,
+        forcePathStyle: false,
+      },
       virusScanEnabled: false,
+      clamavHost: '127.0.0.1',
+      clamavPort: 3310,
+      clamavTimeoutMs: 10_000,
     });
     expect(config.tickets.reopenWindowDays).toBe(7);
     expect(config.sla).toEqual({ enabled: true, checkIntervalSeconds: 60 });
@@ -45,6 +57,38 @@ describe('parseConfig', () => {
     const base = { ENVIRONMENT: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET_KEY: 'x'.repeat(32) };
     expect(parseConfig(base).app.docsEnabled).toBe(false);
     expect(parseConfig({ ...base, DOCS_ENABLED: 'true' }).app.docsEnabled).toBe(true);
+  });
+});
+
+describe('parseConfig storage', () => {
+  it('reads the S3 settings', () => {
+    const config = parseConfig({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'attachments',
+      S3_ENDPOINT: 'http://127.0.0.1:4569',
+      S3_REGION: 'eu-central-1',
+      S3_ACCESS_KEY_ID: 'key',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+      CLAMAV_TIMEOUT_MS: '2500',
+    });
+    expect(config.storage.driver).toBe('s3');
+    expect(config.storage.s3).toEqual({
+      bucket: 'attachments',
+      endpoint: 'http://127.0.0.1:4569',
+      region: 'eu-central-1',
+      accessKeyId: 'key',
+      secretAccessKey: 'secret',
+      forcePathStyle: true,
+    });
+    expect(config.storage.clamavTimeoutMs).toBe(2500);
+  });
+
+  it('needs a bucket for the S3 driver, both credentials or none, and a known driver', () => {
+    expect(() => parseConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET is required when STORAGE_DRIVER=s3/);
+    expect(() => parseConfig({ S3_ACCESS_KEY_ID: 'key' })).toThrow(/S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/);
+    expect(() => parseConfig({ STORAGE_DRIVER: 'ftp' })).toThrow(/STORAGE_DRIVER/);
+    expect(() => parseConfig({ S3_ENDPOINT: 'not a url' })).toThrow(/S3_ENDPOINT/);
   });
 });
 

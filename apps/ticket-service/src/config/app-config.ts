@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 export type Environment = 'development' | 'test' | 'production';
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
+export type StorageDriverKind = 'local' | 's3';
 
 /** A development-only secret, so `npm start` works with nothing configured. Never accepted in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -34,11 +35,24 @@ export interface AppConfig {
     clockSkewSeconds: number;
   };
   storage: {
+    /** Where attachment bytes live: the local disk under `path`, or an S3-compatible bucket. */
+    driver: StorageDriverKind;
+    /** The local store, and the staging area of uploads in progress with either driver. */
     path: string;
     maxFileSize: number;
+    /** Used when `driver` is `s3`. */
+    s3: {
+      bucket: string | null;
+      endpoint: string | null;
+      region: string;
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      forcePathStyle: boolean;
+    };
     virusScanEnabled: boolean;
     clamavHost: string;
     clamavPort: number;
+    clamavTimeoutMs: number;
   };
   tickets: {
     reopenWindowDays: number;
@@ -49,6 +63,11 @@ export interface AppConfig {
   };
   notifications: {
     enabled: boolean;
+    /** When non-empty, webhook URLs must point at one of these hosts. */
+    webhookAllowedHosts: string[];
+    webhookMaxAttempts: number;
+    webhookTimeoutMs: number;
+    webhookDispatchIntervalMs: number;
   };
 }
 
@@ -154,6 +173,15 @@ export function parseConfig(env: Env): AppConfig {
     );
   }
 
+  const storageDriver = read.oneOf<StorageDriverKind>('STORAGE_DRIVER', ['local', 's3'], 'local');
+  const s3Bucket = read.optionalString('S3_BUCKET');
+  if (storageDriver === 's3' && s3Bucket === null) read.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  const s3AccessKeyId = read.optionalString('S3_ACCESS_KEY_ID');
+  const s3SecretAccessKey = read.optionalString('S3_SECRET_ACCESS_KEY');
+  if ((s3AccessKeyId === null) !== (s3SecretAccessKey === null)) {
+    read.problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
+  }
+
   const config: AppConfig = {
     app: {
       environment,
@@ -185,11 +213,21 @@ export function parseConfig(env: Env): AppConfig {
       clockSkewSeconds: read.integer('JWT_CLOCK_SKEW_SECONDS', 30, 0, 600),
     },
     storage: {
+      driver: storageDriver,
       path: absolutePath(read.string('UPLOAD_STORAGE_PATH', '/tmp/ticket-attachments')),
       maxFileSize: read.integer('UPLOAD_MAX_FILE_SIZE', 52_428_800, 1),
+      s3: {
+        bucket: s3Bucket,
+        endpoint: read.url('S3_ENDPOINT', null, ['http:', 'https:']),
+        region: read.string('S3_REGION', 'us-east-1'),
+        accessKeyId: s3AccessKeyId,
+        secretAccessKey: s3SecretAccessKey,
+        forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
+      },
       virusScanEnabled: read.boolean('VIRUS_SCAN_ENABLED', false),
       clamavHost: read.string('CLAMAV_HOST', '127.0.0.1'),
       clamavPort: read.integer('CLAMAV_PORT', 3310, 1, 65535),
+      clamavTimeoutMs: read.integer('CLAMAV_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     tickets: {
       reopenWindowDays: read.integer('TICKET_REOPEN_WINDOW_DAYS', 7, 0, 3650),
@@ -200,6 +238,13 @@ export function parseConfig(env: Env): AppConfig {
     },
     notifications: {
       enabled: read.boolean('NOTIFICATIONS_ENABLED', true),
+      webhookAllowedHosts: (read.optionalString('WEBHOOK_ALLOWED_HOSTS') ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+      webhookMaxAttempts: read.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      webhookTimeoutMs: read.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
+      webhookDispatchIntervalMs: read.integer('WEBHOOK_DISPATCH_INTERVAL_MS', 1000, 50, 3_600_000),
     },
   };
 

@@ -4,8 +4,12 @@ import type { ConnectionSettings } from './data-source-options';
 
 /** Connections the embedded server accepts: the app pool, the migration command and the health probe. */
 const EMBEDDED_MAX_CONNECTIONS = 16;
-/** PGlite runs one transaction at a time; a few connections are enough and keep memory low. */
-const EMBEDDED_POOL_SIZE = 4;
+/**
+ * One connection to the embedded server. PGlite runs one statement at a time anyway, and its socket server
+ * interleaves the extended-protocol messages of concurrent connections outside transactions ("unnamed
+ * prepared statement does not exist"); a single connection keeps every statement whole.
+ */
+const EMBEDDED_POOL_SIZE = 1;
 
 export interface DatabaseEndpoint {
   settings: ConnectionSettings;

@@ -51,7 +51,14 @@ export class AuditTrail {
         occurredAt,
         internal: internal ?? false,
       }));
-      await outbox.insert(outbox.create(rows));
+      const inserted = await outbox.insert(outbox.create(rows));
+      // Fan out to the webhook subscriptions in the same transaction: no event without its deliveries.
+      await manager.query(
+        `INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
+         SELECT s.id, e.id, $2 FROM webhook_subscriptions s JOIN outbox_events e ON e.id = ANY($1::uuid[])
+         WHERE s.active AND s.deleted_at IS NULL AND (cardinality(s.events) = 0 OR e.type = ANY(s.events))`,
+        [inserted.identifiers.map((identifier) => identifier.id as string), occurredAt],
+      );
     }
   }
 }
