@@ -272,7 +272,9 @@ describe('webhooks across a restart', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ticket-restart-'));
     const first = await startTestApp({ ...MANUAL_DISPATCH, PGLITE_DATA_DIR: join(dataDir, 'db') });
     const admin = first.user(Role.ADMIN);
-    const env = first.database.url ? { DATABASE_URL: first.database.url } : { PGLITE_DATA_DIR: join(dataDir, 'db') };
+    const env: Record<string, string> = first.database.url
+      ? { DATABASE_URL: first.database.url }
+      : { PGLITE_DATA_DIR: join(dataDir, 'db') };
     let second: TestApp | null = null;
     try {
       await subscribe(first, admin, receiver.url, ['ticket.created']);

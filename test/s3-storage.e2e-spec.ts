@@ -1,0 +1,237 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { S3StorageDriver } from '../apps/ticket-service/src/modules/attachments/storage/s3-storage.driver';
+import { StorageUnavailableError } from '../apps/ticket-service/src/modules/attachments/storage/storage-driver';
+
+/**
+ * S3StorageDriver against a real S3-protocol server (s3rver, a child process on 127.0.0.1 keeping its files in
+ * a temp directory): multipart streaming uploads, ranged reads, deletes, paginated listings, and failures.
+ */
+
+const BUCKET = 'attachments';
+const MiB = 1024 * 1024;
+const S3RVER_CLI = require.resolve('s3rver/bin/s3rver.js');
+
+interface S3Server {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts s3rver on `port` (0: any free one) and resolves once it listens. s3rver signs its listing
+ * continuation tokens with DES, which Node 20's OpenSSL 3 keeps in the legacy provider: without
+ * --openssl-legacy-provider every listing longer than one page fails with a 500.
+ */
+function startS3rver(directory: string, port: number): Promise<S3Server> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--openssl-legacy-provider',
+      S3RVER_CLI,
+      '--directory',
+      directory,
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--silent',
+      '--configure-bucket',
+      BUCKET,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onOutput = (data: Buffer): void => {
+      output += data.toString();
+      const listening = /S3rver listening on [\d.]+:(\d+)/.exec(output);
+      if (listening) resolve({ port: Number(listening[1]), stop });
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+async function sha256Of(stream: Readable): Promise<{ hash: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { hash: hash.digest('hex'), size };
+}
+
+/** Streams `bytes` in 64 KiB chunks, the way a file or a request body arrives: never one buffer. */
+function streamOf(bytes: Buffer): Readable {
+  return Readable.from(
+    (function* () {
+      for (let offset = 0; offset < bytes.length; offset += 64 * 1024) yield bytes.subarray(offset, offset + 64 * 1024);
+    })(),
+  );
+}
+
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const result: string[] = [];
+  for await (const key of keys) result.push(key);
+  return result;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('S3StorageDriver against an S3-protocol server', () => {
+  const directory = mkdtempSync(join(tmpdir(), 's3-storage-'));
+  let server: S3Server;
+  let storage: S3StorageDriver;
+
+  const farFuture = (): Date => new Date(Date.now() + 3_600_000);
+
+  beforeAll(async () => {
+    server = await startS3rver(directory, 0);
+    storage = new S3StorageDriver({
+      bucket: BUCKET,
+      endpoint: `http://127.0.0.1:${server.port}`,
+      region: 'us-east-1',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      forcePathStyle: true,
+    });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  describe('with the server up', () => {
+    // 12 MiB + 3 bytes: three multipart parts of 5 MiB, 5 MiB and the rest.
+    const file = randomBytes(12 * MiB + 3);
+    const key = 'tickets/0c1f/7d2e-multipart';
+
+    it('stores a multi-MiB stream and returns the same bytes', async () => {
+      await storage.put(key, streamOf(file));
+
+      await expect(sha256Of(await storage.get(key))).resolves.toEqual({ hash: sha256(file), size: file.length });
+    });
+
+    it('returns an inclusive byte range, also across a part boundary', async () => {
+      const start = 5 * MiB - 1_000;
+      const end = 5 * MiB + 2 * MiB;
+
+      const range = await sha256Of(await storage.get(key, { start, end }));
+
+      expect(range).toEqual({ hash: sha256(file.subarray(start, end + 1)), size: end - start + 1 });
+      const head = await sha256Of(await storage.get(key, { start: 0, end: 99 }));
+      expect(head).toEqual({ hash: sha256(file.subarray(0, 100)), size: 100 });
+      const tail = await sha256Of(await storage.get(key, { start: file.length - 10, end: file.length - 1 }));
+      expect(tail).toEqual({ hash: sha256(file.subarray(file.length - 10)), size: 10 });
+    });
+
+    it('stores a small file in a single request', async () => {
+      const small = randomBytes(100_000);
+      await storage.put('tickets/small', streamOf(small));
+
+      await expect(sha256Of(await storage.get('tickets/small'))).resolves.toEqual({
+        hash: sha256(small),
+        size: small.length,
+      });
+    });
+
+    it('lists what was written before a date, across listing pages', async () => {
+      const before = new Date(Date.now() - 60_000);
+      // s3rver, like S3, lists at most 1000 keys a page: 1005 objects need a second page.
+      const many = Array.from({ length: 1005 }, (_, i) => `orphans/${String(i).padStart(4, '0')}`);
+      for (let i = 0; i < many.length; i += 25) {
+        await Promise.all(many.slice(i, i + 25).map((k) => storage.put(k, Readable.from([Buffer.from(k)]))));
+      }
+
+      const listed = await collect(storage.listOlderThan(farFuture()));
+
+      expect(new Set(listed).size).toBe(listed.length);
+      expect(listed).toEqual(expect.arrayContaining([...many, key, 'tickets/small']));
+      await expect(collect(storage.listOlderThan(before))).resolves.toEqual([]);
+    });
+
+    it('deletes, and deleting a missing key is not an error', async () => {
+      await storage.delete(key);
+
+      await expect(storage.get(key)).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(storage.delete(key)).resolves.toBeUndefined();
+      expect(await collect(storage.listOlderThan(farFuture()))).not.toContain(key);
+    });
+
+    it('keeps nothing when the body fails halfway, and reports the body error', async () => {
+      const failing = 'tickets/client-went-away';
+      const bodyError = new Error('client went away');
+      const body = Readable.from(
+        (async function* () {
+          yield* streamOf(randomBytes(7 * MiB));
+          throw bodyError;
+        })(),
+      );
+
+      await expect(storage.put(failing, body)).rejects.toBe(bodyError);
+
+      expect(await collect(storage.listOlderThan(farFuture()))).not.toContain(failing);
+      await expect(storage.get(failing)).rejects.toBeInstanceOf(StorageUnavailableError);
+    });
+  });
+
+  describe('with the server stopped', () => {
+    const kept = 'tickets/kept';
+    const keptBytes = randomBytes(MiB);
+    const lost = 'tickets/never-stored';
+
+    beforeAll(async () => {
+      await storage.put(kept, streamOf(keptBytes));
+      await server.stop();
+    });
+
+    it('rejects a put with StorageUnavailableError', async () => {
+      const error = await rejection(storage.put(lost, streamOf(randomBytes(6 * MiB))));
+
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    });
+
+    it('rejects reads, deletes and listings with StorageUnavailableError', async () => {
+      await expect(storage.get(kept)).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(storage.delete(kept)).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(collect(storage.listOlderThan(farFuture()))).rejects.toBeInstanceOf(StorageUnavailableError);
+    });
+
+    it('once back, holds what was stored before and nothing of the failed put', async () => {
+      server = await startS3rver(directory, server.port);
+
+      const keys = await collect(storage.listOlderThan(farFuture()));
+      expect(keys).toContain(kept);
+      expect(keys).not.toContain(lost);
+      await expect(storage.get(lost)).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(sha256Of(await storage.get(kept))).resolves.toEqual({
+        hash: sha256(keptBytes),
+        size: keptBytes.length,
+      });
+    });
+  });
+});
