@@ -25,7 +25,12 @@ await admin.query(`CREATE DATABASE ${name}`);
 const url = new URL(serverUrl);
 url.pathname = `/${name}`;
 
-const config = parseConfig({ ENVIRONMENT: 'test', DATABASE_URL: url.toString(), JWT_SECRET_KEY: 'bench-secret-with-at-least-32-characters', SLA_CHECK_INTERVAL_SECONDS: '86400' });
+const config = parseConfig({
+  ENVIRONMENT: 'test',
+  DATABASE_URL: url.toString(),
+  JWT_SECRET_KEY: 'bench-secret-with-at-least-32-characters',
+  SLA_CHECK_INTERVAL_SECONDS: '86400',
+});
 const app = await createApp(config, { logger: createRootLogger('error') });
 await app.init();
 try {
@@ -45,7 +50,9 @@ try {
     [OPEN, BREACHED],
   );
   await db.query('ANALYZE tickets');
-  console.log(`seeded ${OPEN} open tickets (${BREACHED} newly breached) in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${OPEN} open tickets (${BREACHED} newly breached) in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
+  );
   await db.end();
 
   const scanner = app.get(SlaBreachScanner);

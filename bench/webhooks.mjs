@@ -68,7 +68,11 @@ try {
   const hook = await fetch(`${base}/api/v1/webhooks`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ url: `http://127.0.0.1:${receiver.address().port}/hook`, events: [], secret: 'bench-webhook-secret-0123' }),
+    body: JSON.stringify({
+      url: `http://127.0.0.1:${receiver.address().port}/hook`,
+      events: [],
+      secret: 'bench-webhook-secret-0123',
+    }),
   });
   if (hook.status !== 201) throw new Error(`subscribe failed: ${hook.status}`);
 
@@ -81,14 +85,19 @@ try {
         const res = await fetch(`${base}/api/v1/tickets`, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ title: `Benchmark ticket ${i}`, description: 'Created by the webhook benchmark.', category: 'QUESTION' }),
+          body: JSON.stringify({
+            title: `Benchmark ticket ${i}`,
+            description: 'Created by the webhook benchmark.',
+            category: 'QUESTION',
+          }),
         });
         if (res.status !== 201) throw new Error(`create failed: ${res.status}`);
       }
     }),
   );
   const createSeconds = (Date.now() - started) / 1000;
-  while (lags.length < TICKETS && Date.now() - started < 300_000) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (lags.length < TICKETS && Date.now() - started < 300_000)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   lags.sort((a, b) => a - b);
   const pct = (p) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))];
   const deliverySeconds = (lastArrival - firstArrival) / 1000;

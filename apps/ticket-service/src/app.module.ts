@@ -8,6 +8,7 @@ import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { AttachmentsModule } from './modules/attachments/attachments.module';
 import { CommentsModule } from './modules/comments/comments.module';
 import { HealthModule } from './modules/health/health.module';
 import { HistoryModule } from './modules/history/history.module';
@@ -36,6 +37,7 @@ export class AppModule {
         TicketsModule,
         HistoryModule,
         CommentsModule,
+        AttachmentsModule,
         NotificationsModule,
       ],
       providers: [

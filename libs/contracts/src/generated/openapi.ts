@@ -317,6 +317,81 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/tickets/{ticket_id}/comments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Comments of a ticket, oldest first (internal notes for staff only) */
+    get: operations['listComments'];
+    put?: never;
+    /** Comment on a ticket, or add an internal note (staff) */
+    post: operations['createComment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/comments/{comment_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Edit a comment (author only) */
+    put: operations['updateComment'];
+    post?: never;
+    /** Delete a comment (author, or an admin) */
+    delete: operations['deleteComment'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{ticket_id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the attachments of a ticket, oldest first */
+    get: operations['listAttachments'];
+    put?: never;
+    /**
+     * Upload an attachment (streamed; scanned when scanning is on)
+     * @description Allowed extensions: pdf, doc, docx, txt, png, jpg, jpeg, gif, xls, xlsx, csv, zip, log, json, xml; the content must agree with the extension.
+     */
+    post: operations['uploadAttachment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/{attachment_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download an attachment (supports Range and If-None-Match) */
+    get: operations['downloadAttachment'];
+    put?: never;
+    post?: never;
+    /** Delete an attachment (uploader or admin) */
+    delete: operations['deleteAttachment'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/events': {
     parameters: {
       query?: never;
@@ -328,6 +403,76 @@ export interface paths {
     get: operations['listEvents'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List webhook subscriptions */
+    get: operations['listWebhooks'];
+    put?: never;
+    /** Subscribe a URL to ticket events */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{webhook_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a webhook subscription */
+    get: operations['getWebhook'];
+    put?: never;
+    post?: never;
+    /** Unsubscribe (deliveries stop; the log is kept) */
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{webhook_id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Delivery log of a subscription, newest first, with every attempt */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a delivery again */
+    post: operations['redeliverWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -766,6 +911,120 @@ export interface components {
       pages: number;
     };
     /** @enum {string} */
+    CommentType: 'COMMENT' | 'RESOLUTION' | 'SYSTEM';
+    CommentAttachmentDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example postgres.log */
+      filename: string;
+      /** @example text/plain */
+      content_type: string;
+      /** @example 2048 */
+      size_bytes: number;
+      /** @example /api/v1/attachments/3f1c7f9e-2b7a-4c1d-9a55-0f6d1c2b3a4e */
+      download_url: string;
+    };
+    CommentDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      ticket_id: string;
+      /** Format: uuid */
+      author_id: string;
+      /** @example Investigating: the primary shows 100% CPU since 14:28 UTC. */
+      content: string;
+      comment_type: components['schemas']['CommentType'];
+      is_internal: boolean;
+      attachments: components['schemas']['CommentAttachmentDto'][];
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+      /** @description True once the content was changed after posting */
+      edited: boolean;
+    };
+    CommentPageDto: {
+      items: components['schemas']['CommentDto'][];
+      /** @example 1 */
+      total: number;
+      /** @example 1 */
+      page: number;
+      /** @example 20 */
+      page_size: number;
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
+      pages: number;
+    };
+    CreateCommentDto: {
+      /** @example Investigating: the primary shows 100% CPU since 14:28 UTC. */
+      content: string;
+      /**
+       * @description SYSTEM comments are the service’s own
+       * @default COMMENT
+       * @enum {string}
+       */
+      comment_type: 'COMMENT' | 'RESOLUTION';
+      /**
+       * @description Internal notes are visible to staff only
+       * @default false
+       */
+      is_internal: boolean;
+    };
+    UpdateCommentDto: {
+      /** @example Investigating: the primary shows 100% CPU since 14:28 UTC (corrected). */
+      content: string;
+    };
+    AttachmentDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      ticket_id: string;
+      /**
+       * Format: uuid
+       * @description The comment it was attached to
+       */
+      comment_id: string | null;
+      /**
+       * @description The original filename, sanitised
+       * @example postgres.log
+       */
+      filename: string;
+      /**
+       * @description Derived from the extension, whose content was verified
+       * @example text/plain
+       */
+      content_type: string;
+      /** @example 48213 */
+      size_bytes: number;
+      /**
+       * @description SHA-256, hex
+       * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+       */
+      sha256: string;
+      /** Format: uuid */
+      uploaded_by: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @example /api/v1/attachments/0b5c1f3e-2d4a-4a8e-9b7e-3f0c2d1e5a6b */
+      download_url: string;
+    };
+    AttachmentPageDto: {
+      items: components['schemas']['AttachmentDto'][];
+      /** @example 1 */
+      total: number;
+      /** @example 1 */
+      page: number;
+      /** @example 20 */
+      page_size: number;
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
+      pages: number;
+    };
+    /** @enum {string} */
     TicketEventType:
       | 'ticket.created'
       | 'ticket.updated'
@@ -814,6 +1073,92 @@ export interface components {
        * @example 42
        */
       next_cursor: string;
+    };
+    CreateWebhookDto: {
+      /** @example https://chat-bridge.internal.example.com/hooks/tickets */
+      url: string;
+      /**
+       * @description Empty = every event type
+       * @example [
+       *       "ticket.created",
+       *       "sla.breached"
+       *     ]
+       */
+      events: components['schemas']['TicketEventType'][];
+      /**
+       * @description HMAC key for X-Ticket-Signature; never returned
+       * @example a-long-random-shared-secret
+       */
+      secret: string;
+    };
+    WebhookDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example https://chat-bridge.internal.example.com/hooks/tickets */
+      url: string;
+      events: components['schemas']['TicketEventType'][];
+      active: boolean;
+      /** Format: date-time */
+      created_at: string;
+    };
+    WebhookPageDto: {
+      items: components['schemas']['WebhookDto'][];
+      /** @example 1 */
+      total: number;
+      /** @example 1 */
+      page: number;
+      /** @example 20 */
+      page_size: number;
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
+      pages: number;
+    };
+    WebhookAttemptDto: {
+      /** @example 1 */
+      attempt: number;
+      /** Format: date-time */
+      attempted_at: string;
+      /** @example 42 */
+      duration_ms: number;
+      /** @example 503 */
+      response_status: number | null;
+      /** @example timeout after 5000 ms */
+      error: string | null;
+    };
+    WebhookDeliveryDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      event_id: string;
+      event_type: components['schemas']['TicketEventType'];
+      /** @enum {string} */
+      state: 'PENDING' | 'DELIVERED' | 'DEAD';
+      /** @example 1 */
+      attempts: number;
+      /** Format: date-time */
+      next_attempt_at: string;
+      /** Format: date-time */
+      delivered_at: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** @description Every attempt, oldest first */
+      attempt_log: components['schemas']['WebhookAttemptDto'][];
+    };
+    WebhookDeliveryPageDto: {
+      items: components['schemas']['WebhookDeliveryDto'][];
+      /** @example 1 */
+      total: number;
+      /** @example 1 */
+      page: number;
+      /** @example 20 */
+      page_size: number;
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
+      pages: number;
     };
   };
   responses: never;
@@ -2354,6 +2699,619 @@ export interface operations {
       };
     };
   };
+  listComments: {
+    parameters: {
+      query?: {
+        /** @description Page number, starting at 1 */
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommentPageDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  createComment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Up to 255 characters; a retry with the same key and body gets the first response again (kept 24 h) */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateCommentDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommentDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /**
+       * @description TICKET_CLOSED
+       *
+       *     IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  updateComment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        comment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateCommentDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommentDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description TICKET_CLOSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  deleteComment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        comment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listAttachments: {
+    parameters: {
+      query?: {
+        /** @description Page number, starting at 1 */
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentPageDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Ticket missing, deleted or not visible */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  uploadAttachment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Up to 255 characters; a retry with the same key and body gets the first response again (kept 24 h) */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          file: string;
+          /**
+           * Format: uuid
+           * @description A comment of this ticket to attach it to
+           */
+          comment_id?: string;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Ticket missing, deleted or not visible */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /**
+       * @description TICKET_CLOSED
+       *
+       *     IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: above UPLOAD_MAX_FILE_SIZE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description UNSUPPORTED_FILE_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /**
+       * @description FILE_INFECTED
+       *
+       *     IDEMPOTENCY_KEY_REUSED: the key was used with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SCAN_UNAVAILABLE (Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_STORAGE */
+      507: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  downloadAttachment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag ("<sha256>") of a copy the client has */
+        'If-None-Match'?: string;
+        /** @description One byte range, e.g. bytes=0-1023 */
+        Range?: string;
+      };
+      path: {
+        attachment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stored bytes */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description The requested range */
+      206: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description The client’s copy is current */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The range starts past the end (Content-Range: bytes *\/<size>) */
+      416: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description INSUFFICIENT_STORAGE: the store is failing */
+      507: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  deleteAttachment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attachment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   listEvents: {
     parameters: {
       query?: {
@@ -2395,6 +3353,334 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: {
+        /** @description Page number, starting at 1 */
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookPageDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWebhookDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Page number, starting at 1 */
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryPageDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  redeliverWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+        delivery_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,5 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ErrorCode } from '@ticketing/contracts';
+import { ScannerUnavailableError } from '../../modules/attachments/scanning/virus-scanner';
+import { StorageUnavailableError } from '../../modules/attachments/storage/storage-driver';
 import { DomainError } from './domain-error';
 import { httpStatusOf } from './error-status';
 import { toDomainError } from './to-domain-error';
@@ -39,6 +41,13 @@ describe('error mapping', () => {
     expect(toDomainError({ type: 'entity.parse.failed', status: 400 })?.code).toBe(ErrorCode.VALIDATION_ERROR);
     expect(toDomainError({ driverError: { code: '23505' } })?.code).toBe(ErrorCode.CONFLICT);
     expect(toDomainError({ code: 'ECONNREFUSED' })?.code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
+  });
+
+  it('maps storage and scanner outages to 507 and 503', () => {
+    expect(toDomainError(new StorageUnavailableError('disk full'))?.code).toBe(ErrorCode.INSUFFICIENT_STORAGE);
+    const scan = toDomainError(new ScannerUnavailableError('clamd down'));
+    expect(scan?.code).toBe(ErrorCode.SCAN_UNAVAILABLE);
+    expect(scan?.options.headers).toEqual({ 'Retry-After': '30' });
   });
 
   it('leaves unexpected errors unmapped so they become a 500', () => {

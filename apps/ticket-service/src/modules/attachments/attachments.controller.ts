@@ -1,0 +1,122 @@
+import { Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
+import type { Principal } from '../../common/auth/principal';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-responses';
+import { AcceptsMultipart } from '../../common/http/content-type.interceptor';
+import { type Page, PageQueryDto } from '../../common/http/pagination';
+import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
+import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
+import { AttachmentsService } from './attachments.service';
+import { downloadConditionsOf, sendDownload } from './download/attachment-download';
+import { AttachmentDto, AttachmentPageDto } from './dto/attachment.dto';
+import { ALLOWED_EXTENSIONS } from './upload/file-type-policy';
+import { AttachmentUploadInterceptor, UploadedAttachment } from './upload/attachment-upload.interceptor';
+import type { ReceivedUpload } from './upload/upload-receiver';
+
+@ApiTags('attachments')
+@Auth()
+@ApiValidationResponse()
+@Controller()
+export class AttachmentsController {
+  constructor(private readonly attachments: AttachmentsService) {}
+
+  @Get('tickets/:ticket_id/attachments')
+  @ApiUuidParams('ticket_id')
+  @ApiOperation({ summary: 'List the attachments of a ticket, oldest first', operationId: 'listAttachments' })
+  @ApiOkResponse({ type: AttachmentPageDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Ticket missing, deleted or not visible' })
+  list(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') ticketId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<AttachmentDto>> {
+    return this.attachments.list(user, ticketId, query);
+  }
+
+  @Post('tickets/:ticket_id/attachments')
+  @AcceptsMultipart()
+  @UseInterceptors(AttachmentUploadInterceptor, IdempotencyInterceptor)
+  @ApiUuidParams('ticket_id')
+  @ApiOperation({
+    summary: 'Upload an attachment (streamed; scanned when scanning is on)',
+    description: `Allowed extensions: ${ALLOWED_EXTENSIONS.join(', ')}; the content must agree with the extension.`,
+    operationId: 'uploadAttachment',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        comment_id: { type: 'string', format: 'uuid', description: 'A comment of this ticket to attach it to' },
+      },
+    },
+  })
+  @ApiIdempotent()
+  @ApiCreatedResponse({ type: AttachmentDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Ticket missing, deleted or not visible' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
+  @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'PAYLOAD_TOO_LARGE: above UPLOAD_MAX_FILE_SIZE' })
+  @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'UNSUPPORTED_FILE_TYPE' })
+  @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'FILE_INFECTED' })
+  @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'SCAN_UNAVAILABLE (Retry-After)' })
+  @ApiResponse({ status: 507, type: ErrorResponseDto, description: 'INSUFFICIENT_STORAGE' })
+  upload(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') ticketId: string,
+    @UploadedAttachment() upload: ReceivedUpload,
+  ): Promise<AttachmentDto> {
+    return this.attachments.upload(user, ticketId, upload);
+  }
+
+  @Get('attachments/:attachment_id')
+  @ApiUuidParams('attachment_id')
+  @ApiOperation({
+    summary: 'Download an attachment (supports Range and If-None-Match)',
+    operationId: 'downloadAttachment',
+  })
+  @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. bytes=0-1023' })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag ("<sha256>") of a copy the client has' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The stored bytes', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 206, description: 'The requested range', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 304, description: 'The client’s copy is current' })
+  @ApiResponse({ status: 416, description: 'The range starts past the end (Content-Range: bytes */<size>)' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiResponse({ status: 507, type: ErrorResponseDto, description: 'INSUFFICIENT_STORAGE: the store is failing' })
+  async download(
+    @CurrentUser() user: Principal,
+    @UuidParam('attachment_id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await sendDownload(req, res, await this.attachments.download(user, id, downloadConditionsOf(req)));
+  }
+
+  @Delete('attachments/:attachment_id')
+  @HttpCode(204)
+  @ApiUuidParams('attachment_id')
+  @ApiOperation({ summary: 'Delete an attachment (uploader or admin)', operationId: 'deleteAttachment' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  remove(@CurrentUser() user: Principal, @UuidParam('attachment_id') id: string): Promise<void> {
+    return this.attachments.remove(user, id);
+  }
+}

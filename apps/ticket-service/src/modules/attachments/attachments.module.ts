@@ -1,0 +1,44 @@
+import type { Server } from 'node:http';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Comment } from '../comments/comment.entity';
+import { HistoryModule } from '../history/history.module';
+import { Ticket } from '../tickets/ticket.entity';
+import { TicketsModule } from '../tickets/tickets.module';
+import { AttachmentAuditSubscriber } from './attachment-audit.subscriber';
+import { Attachment } from './attachment.entity';
+import { AttachmentsController } from './attachments.controller';
+import { attachmentsProviders } from './attachments.providers';
+import { AttachmentsService } from './attachments.service';
+import { OrphanSweeper } from './orphan-sweeper';
+import { AttachmentUploadInterceptor } from './upload/attachment-upload.interceptor';
+import { UPLOAD_DEADLINE_MS, UploadReceiver } from './upload/upload-receiver';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Attachment, Comment, Ticket]), TicketsModule, HistoryModule],
+  controllers: [AttachmentsController],
+  providers: [
+    AttachmentsService,
+    AttachmentAuditSubscriber,
+    UploadReceiver,
+    AttachmentUploadInterceptor,
+    OrphanSweeper,
+    ...attachmentsProviders,
+  ],
+})
+export class AttachmentsModule implements OnApplicationBootstrap {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /**
+   * Node cuts any request whose body takes longer than `requestTimeout` (300 s by default), which a 50 MiB
+   * upload on a slow link exceeds. Node has no per-route setting, so the server-wide limit is raised to the
+   * upload deadline, and the upload route enforces its own deadline and idle timeout (UploadReceiver).
+   */
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (server && server.requestTimeout !== 0 && server.requestTimeout < UPLOAD_DEADLINE_MS + 60_000) {
+      server.requestTimeout = UPLOAD_DEADLINE_MS + 60_000;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { ByteRange } from '../storage/storage-driver';
+import { etagMatches, parseRange } from './byte-range';
+
+/** What a download answers: the status, its headers and, unless it has none, a way to open the body. */
+export interface AttachmentDownload {
+  status: 200 | 206 | 304 | 416;
+  headers: Record<string, string>;
+  /** Opened only after every check passed and before any header is written, so store errors are still answerable. */
+  open: (() => Promise<Readable>) | null;
+}
+
+/** The conditional and range headers a download honours. */
+export interface DownloadConditions {
+  range?: string;
+  ifRange?: string;
+  ifNoneMatch?: string;
+}
+
+export function downloadConditionsOf(req: Request): DownloadConditions {
+  return { range: req.header('Range'), ifRange: req.header('If-Range'), ifNoneMatch: req.header('If-None-Match') };
+}
+
+/** RFC 5987 / 8187 encoding: percent-encode everything outside attr-char. */
+function encodeExtValue(value: string): string {
+  return encodeURIComponent(value).replace(
+    /['()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** Always an attachment (never rendered inline), with the name in UTF-8. */
+export function contentDisposition(filename: string): string {
+  return `attachment; filename*=UTF-8''${encodeExtValue(filename)}`;
+}
+
+const logger = new Logger('AttachmentDownload');
+
+/**
+ * Writes a download. Once the headers are out an error can no longer become an error body: the response is
+ * cut short instead, which the client sees as fewer bytes than Content-Length announced.
+ */
+export async function sendDownload(req: Request, res: Response, download: AttachmentDownload): Promise<void> {
+  const body = download.open && req.method !== 'HEAD' ? await download.open() : null;
+  res.status(download.status);
+  for (const [name, value] of Object.entries(download.headers)) res.setHeader(name, value);
+  if (!body) {
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(body, res);
+  } catch (error) {
+    // A client that goes away mid-download is routine; a store failing mid-stream is worth a line.
+    const clientLeft = (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (!clientLeft) {
+      logger.warn(
+        { requestId: req.id, err: error instanceof Error ? error.message : String(error) },
+        'download cut short',
+      );
+    }
+  }
+}
+
+/** What a download needs to know about the attachment. */
+export interface DownloadableAttachment {
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/**
+ * The answer to a download request: 304 when the client's copy is current, 416 for a range past the end,
+ * 206 with the slice for one satisfiable range (If-Range permitting), the whole file otherwise. Every answer
+ * carries the strong ETag (the quoted SHA-256) and `nosniff`; bodies are always attachments.
+ */
+export function buildDownload(
+  attachment: DownloadableAttachment,
+  conditions: DownloadConditions,
+  open: (range?: ByteRange) => Promise<Readable>,
+): AttachmentDownload {
+  const etag = `"${attachment.sha256}"`;
+  const size = attachment.sizeBytes;
+  const always: Record<string, string> = {
+    ETag: etag,
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': 'private, no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (etagMatches(conditions.ifNoneMatch, etag)) return { status: 304, headers: always, open: null };
+  // A range of a representation the client no longer has would splice two versions: send it whole instead.
+  const range = conditions.ifRange === undefined || conditions.ifRange === etag ? conditions.range : undefined;
+  const request = parseRange(range, size);
+  if (request.kind === 'unsatisfiable') {
+    return {
+      status: 416,
+      headers: { ...always, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' },
+      open: null,
+    };
+  }
+  const content: Record<string, string> = {
+    ...always,
+    'Content-Type': attachment.contentType,
+    'Content-Disposition': contentDisposition(attachment.filename),
+    // Opened directly anyway, the file runs no script and loads nothing.
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  };
+  if (request.kind === 'partial') {
+    const { start, end } = request.range;
+    return {
+      status: 206,
+      headers: {
+        ...content,
+        'Content-Range': `bytes ${start}-${end}/${size}`,
+        'Content-Length': String(end - start + 1),
+      },
+      open: () => open(request.range),
+    };
+  }
+  return { status: 200, headers: { ...content, 'Content-Length': String(size) }, open: () => open() };
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, In } from 'typeorm';
+import { Attachment } from './attachment.entity';
+import { STORAGE_KEY_PREFIX } from './attachments.service';
+import { STORAGE_DRIVER, type StorageDriver } from './storage/storage-driver';
+import { UploadReceiver } from './upload/upload-receiver';
+
+/** Younger objects may belong to an upload whose row is about to commit. */
+export const ORPHAN_MIN_AGE_MS = 60 * 60_000;
+const SWEEP_INTERVAL_MS = 15 * 60_000;
+const BATCH_SIZE = 500;
+
+/**
+ * Removes what a crash between storing bytes and committing their row (or between deleting a row and its
+ * bytes) leaves behind: stored objects older than an hour that no live attachment row references, and stale
+ * staging files. Runs at startup and then on a timer; several instances sweeping at once is harmless.
+ */
+@Injectable()
+export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OrphanSweeper');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly receiver: UploadReceiver,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /**
+   * One pass; returns how many objects and staging files it removed. Ages compare with the store's own
+   * timestamps, so `now` is the wall clock, not the service's Clock.
+   */
+  async sweep(now: Date = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - ORPHAN_MIN_AGE_MS);
+    let removed = await this.receiver.sweepStale(before);
+    let batch: string[] = [];
+    for await (const key of this.storage.listOlderThan(before)) {
+      if (!key.startsWith(STORAGE_KEY_PREFIX)) continue;
+      batch.push(key);
+      if (batch.length === BATCH_SIZE) {
+        removed += await this.removeUnreferenced(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) removed += await this.removeUnreferenced(batch);
+    return removed;
+  }
+
+  private tick(): void {
+    if (this.running) return;
+    this.running = this.sweep()
+      .then((removed) => {
+        if (removed > 0) this.logger.log({ removed }, 'orphaned attachment files removed');
+      })
+      .catch((error: unknown) =>
+        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'orphan sweep failed'),
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Soft-deleted rows do not count: their bytes are deleted right after the row, or here. */
+  private async removeUnreferenced(keys: string[]): Promise<number> {
+    const live = await this.dataSource
+      .getRepository(Attachment)
+      .find({ select: { storageKey: true }, where: { storageKey: In(keys) } });
+    const referenced = new Set(live.map((attachment) => attachment.storageKey));
+    let removed = 0;
+    for (const key of keys) {
+      if (referenced.has(key)) continue;
+      await this.storage.delete(key);
+      removed += 1;
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { type Dirent } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, opendir, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { type ByteRange, type StorageDriver, StorageUnavailableError } from './storage-driver';
+
+/** Keys are relative paths of plain segments (no `..`, no absolute paths, no backslashes). */
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** Runs one filesystem operation of the store; its failure (ENOSPC, EIO, EACCES, ...) is the store's. */
+async function store<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new StorageUnavailableError(
+      `Local storage: ${operation} failed${typeof code === 'string' ? ` (${code})` : ''}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function writeFully(handle: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Makes a directory entry (a rename, a new file or subdirectory) durable. */
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError('The body must be a byte stream');
+}
+
+/**
+ * Attachment bytes as files under one directory. A put writes a temporary file next to its target, fsyncs
+ * it, renames it into place and fsyncs the directory, so a key either holds all its bytes durably or does
+ * not exist. A crash mid-put leaves at most the temporary file, which the orphan sweeper removes.
+ */
+export class LocalDiskStorageDriver implements StorageDriver {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async put(key: string, body: Readable): Promise<void> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    const temporary = `${target}.${randomUUID()}.partial`;
+    let handle: FileHandle | undefined;
+    let renamed = false;
+    try {
+      const created = await store('mkdir', () => mkdir(directory, { recursive: true }));
+      const opened = await store('open', () => open(temporary, 'wx', 0o600));
+      handle = opened;
+      // The body's own errors (a failing source) pass unchanged; only the store's become StorageUnavailableError.
+      for await (const chunk of body as AsyncIterable<unknown>) {
+        await store('write', () => writeFully(opened, toBuffer(chunk)));
+      }
+      await store('fsync', () => opened.sync());
+      handle = undefined;
+      await store('close', () => opened.close());
+      await store('rename', () => rename(temporary, target));
+      renamed = true;
+      // The new name, and the entries of any directories this put created, down from an existing one.
+      const newestExisting = created === undefined ? directory : dirname(created);
+      for (let path = directory; ; path = dirname(path)) {
+        await store('fsync', () => syncDirectory(path));
+        if (path === newestExisting) break;
+      }
+    } catch (error) {
+      body.destroy();
+      await handle?.close().catch(() => undefined);
+      await rm(temporary, { force: true }).catch(() => undefined);
+      if (renamed) await rm(target, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.pathOf(key);
+    // Opened before the caller answers, so a missing or unreadable file is still an error response.
+    const handle = await store('open', () => open(path, 'r'));
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    await store('delete', () => rm(path, { force: true }));
+  }
+
+  async *listOlderThan(before: Date): AsyncIterable<string> {
+    yield* this.walk(this.root, before);
+  }
+
+  private async *walk(directory: string, before: Date): AsyncGenerator<string> {
+    let entries: AsyncIterable<Dirent>;
+    try {
+      entries = await opendir(directory);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return; // nothing stored yet
+      throw new StorageUnavailableError('Local storage: listing failed', { cause: error });
+    }
+    for await (const entry of entries) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        yield* this.walk(path, before);
+      } else if (entry.isFile()) {
+        const stats = await lstat(path).catch(() => null); // removed meanwhile
+        if (stats && stats.mtime < before) yield relative(this.root, path).split(sep).join('/');
+      }
+    }
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (!KEY.test(key) || !path.startsWith(this.root + sep)) {
+      throw new Error(`Invalid storage key: ${JSON.stringify(key)}`);
+    }
+    return path;
+  }
+}
