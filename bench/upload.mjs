@@ -37,6 +37,7 @@ const service = spawn(process.execPath, ['apps/ticket-service/dist/apps/ticket-s
     ...process.env,
     ...env,
     ENVIRONMENT: 'test',
+    RATE_LIMIT_PER_MINUTE: '0',
     SERVICE_PORT: String(PORT),
     HOST: '127.0.0.1',
     JWT_SECRET_KEY: SECRET,

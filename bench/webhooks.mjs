@@ -56,6 +56,7 @@ const config = parseConfig({
   ENVIRONMENT: 'test',
   JWT_SECRET_KEY: 'bench-secret-with-at-least-32-characters',
   WEBHOOK_DISPATCH_INTERVAL_MS: '50',
+  RATE_LIMIT_PER_MINUTE: '0',
   SLA_CHECK_INTERVAL_SECONDS: '86400',
   ...database.env,
 });

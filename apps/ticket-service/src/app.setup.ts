@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { bodyParserErrorHandler, jsonBodyParser } from './common/http/json-body';
+import { rateLimiter } from './common/http/rate-limit';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { JsonNestLogger } from './common/logging/logger';
@@ -39,6 +40,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions): P
     app.use(app.get(MetricsService).middleware());
     app.use(requestLogger(options.logger));
   }
+  if (config.app.rateLimitPerMinute > 0) app.use(`/${API_PREFIX}`, rateLimiter(config.app.rateLimitPerMinute));
   app.use(jsonBodyParser());
   app.use(bodyParserErrorHandler);
   app.setGlobalPrefix(API_PREFIX, {

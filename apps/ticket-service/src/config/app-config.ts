@@ -16,6 +16,8 @@ export interface AppConfig {
     logLevel: string;
     docsEnabled: boolean;
     authServiceUrl: string;
+    /** API requests per client address and minute; 0 turns limiting off. */
+    rateLimitPerMinute: number;
   };
   db: {
     /** Null means the embedded PostgreSQL (PGlite) under `pgliteDataDir`. */
@@ -196,6 +198,7 @@ export function parseConfig(env: Env): AppConfig {
       docsEnabled: read.boolean('DOCS_ENABLED', !production),
       authServiceUrl:
         read.url('AUTH_SERVICE_URL', 'http://localhost:8001', ['http:', 'https:']) ?? 'http://localhost:8001',
+      rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     },
     db: {
       url: databaseUrl,
