@@ -1,13 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ClamdScanner } from '../apps/ticket-service/src/modules/attachments/scanning/clamd.scanner';
 import { ScannerUnavailableError } from '../apps/ticket-service/src/modules/attachments/scanning/virus-scanner';
+import { CLAMD_INSTALL_HINT, EICAR, findClamd, freePort, MARKER, type RunningClamd, startClamd } from './support/clamd';
 
 /**
  * ClamdScanner against a real clamd (Debian's clamav-daemon) that this suite starts on a free loopback port
@@ -15,130 +11,15 @@ import { ScannerUnavailableError } from '../apps/ticket-service/src/modules/atta
  * network. Where clamd is not installed, only the fail-closed cases run, against local sockets.
  */
 
-const SIGNATURES = join(__dirname, 'fixtures', 'clamav', 'ticket-service-test.ndb');
-const MARKER = 'TICKET-SERVICE-TEST-MALWARE-MARKER';
-/** Assembled at run time so that no file of the repo is itself the EICAR test file. */
-const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-', 'ANTIVIRUS-TEST-', 'FILE!$H+H*'].join('');
 const STREAM_MAX_BYTES = 8 * 1024 * 1024;
 const MiB = 1024 * 1024;
-
-function findClamd(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
-  return dirs
-    .filter((dir) => dir.length > 0)
-    .map((dir) => join(dir, 'clamd'))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
 
 const CLAMD = findClamd();
 if (!CLAMD) {
   console.warn(
-    'clamd-scanner: clamd is not installed (Debian: apt-get install clamav-daemon), so only the fail-closed ' +
+    `clamd-scanner: clamd is not installed (${CLAMD_INSTALL_HINT}), so only the fail-closed ` +
       'cases run; the verdicts of a real clamd are NOT checked.',
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
-
-/** One request/reply exchange over a fresh connection; rejects when nothing listens. */
-function exchange(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const received: Buffer[] = [];
-    socket.on('data', (data: Buffer) => received.push(data));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
-    socket.end(request);
-  });
-}
-
-interface RunningClamd {
-  port: number;
-  process: ChildProcess;
-  startMs: number;
-  stop(): Promise<void>;
-}
-
-async function startClamd(binary: string): Promise<RunningClamd> {
-  const dir = mkdtempSync(join(tmpdir(), 'clamd-test-'));
-  const databases = join(dir, 'db');
-  const scratch = join(dir, 'tmp');
-  const config = join(dir, 'clamd.conf');
-  // The database directory holds our signatures only, so clamd starts offline in well under a second.
-  mkdirSync(databases);
-  mkdirSync(scratch);
-  copyFileSync(SIGNATURES, join(databases, 'ticket-service-test.ndb'));
-  const port = await freePort();
-  writeFileSync(
-    config,
-    [
-      'Foreground yes',
-      `TCPSocket ${port}`,
-      'TCPAddr 127.0.0.1',
-      `DatabaseDirectory ${databases}`,
-      `TemporaryDirectory ${scratch}`,
-      `StreamMaxLength ${STREAM_MAX_BYTES}`,
-      'LogVerbose no',
-      'Bytecode no',
-      '',
-    ].join('\n'),
-  );
-
-  const started = performance.now();
-  const child = spawn(binary, [`--config-file=${config}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let failedToStart = false;
-  child.once('error', (error) => {
-    failedToStart = true;
-    output += error.message;
-  });
-  child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const deadline = started + 30_000;
-  for (;;) {
-    if (failedToStart || child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`clamd exited while starting:\n${output}`);
-    }
-    const pong = await exchange(port, 'zPING\0').catch(() => '');
-    if (pong === 'PONG\0') break;
-    if (performance.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`clamd did not answer PING within 30 s:\n${output}`);
-    }
-    // Polls readiness; the verdicts below never depend on this interval.
-    await delay(20);
-  }
-  const startMs = performance.now() - started;
-
-  return {
-    port,
-    process: child,
-    startMs,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGCONT');
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** `bytes` cut into fixed-size chunks, like a file read from disk. */
@@ -161,7 +42,7 @@ if (CLAMD) {
     let scanner: ClamdScanner;
 
     beforeAll(async () => {
-      clamd = await startClamd(CLAMD);
+      clamd = await startClamd(CLAMD, { streamMaxBytes: STREAM_MAX_BYTES });
       console.info(`clamd ready after ${clamd.startMs.toFixed(0)} ms (port ${clamd.port})`);
       scanner = new ClamdScanner({ host: '127.0.0.1', port: clamd.port, timeoutMs: 10_000 });
     });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { S3StorageDriver } from '../apps/ticket-service/src/modules/attachments/storage/s3-storage.driver';
 import { StorageUnavailableError } from '../apps/ticket-service/src/modules/attachments/storage/storage-driver';
+import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, startS3rver } from './support/s3-server';
 
 /**
  * S3StorageDriver against a real S3-protocol server (s3rver, a child process on 127.0.0.1 keeping its files in
@@ -14,55 +14,6 @@ import { StorageUnavailableError } from '../apps/ticket-service/src/modules/atta
 
 const BUCKET = 'attachments';
 const MiB = 1024 * 1024;
-const S3RVER_CLI = require.resolve('s3rver/bin/s3rver.js');
-
-interface S3Server {
-  port: number;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts s3rver on `port` (0: any free one) and resolves once it listens. s3rver signs its listing
- * continuation tokens with DES, which Node 20's OpenSSL 3 keeps in the legacy provider: without
- * --openssl-legacy-provider every listing longer than one page fails with a 500.
- */
-function startS3rver(directory: string, port: number): Promise<S3Server> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--openssl-legacy-provider',
-      S3RVER_CLI,
-      '--directory',
-      directory,
-      '--address',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--silent',
-      '--configure-bucket',
-      BUCKET,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onOutput = (data: Buffer): void => {
-      output += data.toString();
-      const listening = /S3rver listening on [\d.]+:(\d+)/.exec(output);
-      if (listening) resolve({ port: Number(listening[1]), stop });
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
-    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening:\n${output}`)));
-  });
-}
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -108,13 +59,12 @@ describe('S3StorageDriver against an S3-protocol server', () => {
   const farFuture = (): Date => new Date(Date.now() + 3_600_000);
 
   beforeAll(async () => {
-    server = await startS3rver(directory, 0);
+    server = await startS3rver(directory, 0, BUCKET);
     storage = new S3StorageDriver({
       bucket: BUCKET,
-      endpoint: `http://127.0.0.1:${server.port}`,
-      region: 'us-east-1',
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
+      endpoint: server.endpoint,
+      region: S3RVER_REGION,
+      ...S3RVER_CREDENTIALS,
       forcePathStyle: true,
     });
   });
@@ -222,7 +172,7 @@ describe('S3StorageDriver against an S3-protocol server', () => {
     });
 
     it('once back, holds what was stored before and nothing of the failed put', async () => {
-      server = await startS3rver(directory, server.port);
+      server = await startS3rver(directory, server.port, BUCKET);
 
       const keys = await collect(storage.listOlderThan(farFuture()));
       expect(keys).toContain(kept);

@@ -912,16 +912,38 @@ export interface components {
     };
     /** @enum {string} */
     CommentType: 'COMMENT' | 'RESOLUTION' | 'SYSTEM';
-    CommentAttachmentDto: {
+    AttachmentDto: {
       /** Format: uuid */
       id: string;
-      /** @example postgres.log */
+      /** Format: uuid */
+      ticket_id: string;
+      /**
+       * Format: uuid
+       * @description The comment it was attached to
+       */
+      comment_id: string | null;
+      /**
+       * @description The original filename, sanitised
+       * @example postgres.log
+       */
       filename: string;
-      /** @example text/plain */
+      /**
+       * @description Derived from the extension, whose content was verified
+       * @example text/plain
+       */
       content_type: string;
-      /** @example 2048 */
+      /** @example 48213 */
       size_bytes: number;
-      /** @example /api/v1/attachments/3f1c7f9e-2b7a-4c1d-9a55-0f6d1c2b3a4e */
+      /**
+       * @description SHA-256, hex
+       * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+       */
+      sha256: string;
+      /** Format: uuid */
+      uploaded_by: string;
+      /** Format: date-time */
+      created_at: string;
+      /** @example /api/v1/attachments/0b5c1f3e-2d4a-4a8e-9b7e-3f0c2d1e5a6b */
       download_url: string;
     };
     CommentDto: {
@@ -935,7 +957,7 @@ export interface components {
       content: string;
       comment_type: components['schemas']['CommentType'];
       is_internal: boolean;
-      attachments: components['schemas']['CommentAttachmentDto'][];
+      attachments: components['schemas']['AttachmentDto'][];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -975,40 +997,6 @@ export interface components {
     UpdateCommentDto: {
       /** @example Investigating: the primary shows 100% CPU since 14:28 UTC (corrected). */
       content: string;
-    };
-    AttachmentDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      ticket_id: string;
-      /**
-       * Format: uuid
-       * @description The comment it was attached to
-       */
-      comment_id: string | null;
-      /**
-       * @description The original filename, sanitised
-       * @example postgres.log
-       */
-      filename: string;
-      /**
-       * @description Derived from the extension, whose content was verified
-       * @example text/plain
-       */
-      content_type: string;
-      /** @example 48213 */
-      size_bytes: number;
-      /**
-       * @description SHA-256, hex
-       * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-       */
-      sha256: string;
-      /** Format: uuid */
-      uploaded_by: string;
-      /** Format: date-time */
-      created_at: string;
-      /** @example /api/v1/attachments/0b5c1f3e-2d4a-4a8e-9b7e-3f0c2d1e5a6b */
-      download_url: string;
     };
     AttachmentPageDto: {
       items: components['schemas']['AttachmentDto'][];

@@ -1,7 +1,8 @@
 import type { Comment } from './comment.entity';
-import type { CommentAttachmentDto, CommentDto } from './dto/comment.dto';
+import type { AttachmentDto } from '../attachments/dto/attachment.dto';
+import type { CommentDto } from './dto/comment.dto';
 
-export function toCommentDto(comment: Comment, attachments: CommentAttachmentDto[]): CommentDto {
+export function toCommentDto(comment: Comment, attachments: AttachmentDto[]): CommentDto {
   return {
     id: comment.id,
     ticket_id: comment.ticketId,

@@ -11,17 +11,13 @@ import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/h
 import { applyCommentToTicket, assertNotClosed, hasChanged } from '../tickets/ticket-transitions';
 import { Ticket } from '../tickets/ticket.entity';
 import { TicketsService } from '../tickets/tickets.service';
+import { In } from 'typeorm';
+import { Attachment } from '../attachments/attachment.entity';
+import { toAttachmentDto } from '../attachments/attachments.mapper';
+import type { AttachmentDto } from '../attachments/dto/attachment.dto';
 import { Comment } from './comment.entity';
-import type { CommentAttachmentDto, CommentDto, CreateCommentDto, UpdateCommentDto } from './dto/comment.dto';
+import type { CommentDto, CreateCommentDto, UpdateCommentDto } from './dto/comment.dto';
 import { toCommentDto } from './comments.mapper';
-
-interface AttachmentSummaryRow {
-  id: string;
-  comment_id: string;
-  filename: string;
-  content_type: string;
-  size_bytes: string;
-}
 
 @Injectable()
 export class CommentsService {
@@ -119,24 +115,16 @@ export class CommentsService {
     return { comment, ticket };
   }
 
-  private async attachmentsOf(commentIds: string[]): Promise<Map<string, CommentAttachmentDto[]>> {
-    const byComment = new Map<string, CommentAttachmentDto[]>();
+  /** Attachments shown with each comment, oldest first. */
+  private async attachmentsOf(commentIds: string[]): Promise<Map<string, AttachmentDto[]>> {
+    const byComment = new Map<string, AttachmentDto[]>();
     if (commentIds.length === 0) return byComment;
-    const rows = await this.txHost.tx.query<AttachmentSummaryRow[]>(
-      `SELECT id, comment_id, filename, content_type, size_bytes FROM attachments
-       WHERE comment_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY created_at, id`,
-      [commentIds],
-    );
-    for (const row of rows) {
-      const list = byComment.get(row.comment_id) ?? [];
-      list.push({
-        id: row.id,
-        filename: row.filename,
-        content_type: row.content_type,
-        size_bytes: Number(row.size_bytes),
-        download_url: `/api/v1/attachments/${row.id}`,
-      });
-      byComment.set(row.comment_id, list);
+    const attachments = await this.txHost.tx
+      .getRepository(Attachment)
+      .find({ where: { commentId: In(commentIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    for (const attachment of attachments) {
+      const commentId = attachment.commentId!;
+      byComment.set(commentId, [...(byComment.get(commentId) ?? []), toAttachmentDto(attachment)]);
     }
     return byComment;
   }

@@ -3,6 +3,7 @@ import { CommentType } from '@ticketing/contracts';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
+import { AttachmentDto } from '../../attachments/dto/attachment.dto';
 
 const CLIENT_COMMENT_TYPES = [CommentType.COMMENT, CommentType.RESOLUTION] as const;
 
@@ -31,23 +32,6 @@ export class UpdateCommentDto {
   content!: string;
 }
 
-export class CommentAttachmentDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ example: 'postgres.log' })
-  filename!: string;
-
-  @ApiProperty({ example: 'text/plain' })
-  content_type!: string;
-
-  @ApiProperty({ example: 2048 })
-  size_bytes!: number;
-
-  @ApiProperty({ example: '/api/v1/attachments/3f1c7f9e-2b7a-4c1d-9a55-0f6d1c2b3a4e' })
-  download_url!: string;
-}
-
 export class CommentDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -67,8 +51,8 @@ export class CommentDto {
   @ApiProperty()
   is_internal!: boolean;
 
-  @ApiProperty({ type: [CommentAttachmentDto] })
-  attachments!: CommentAttachmentDto[];
+  @ApiProperty({ type: [AttachmentDto] })
+  attachments!: AttachmentDto[];
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
