@@ -21,6 +21,8 @@ export class OutboxEvents1764288000000 implements MigrationInterface {
         data jsonb NOT NULL DEFAULT '{}',
         CONSTRAINT uq_outbox_events_seq UNIQUE (seq)
       )`);
+    // The change feed pages in (xid, seq) order.
+    await q.query(`CREATE INDEX ix_outbox_events_feed ON outbox_events (xid, seq)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

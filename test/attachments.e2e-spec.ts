@@ -735,7 +735,7 @@ describe('attachments', () => {
       ]);
 
       const events: any[] = [];
-      for (let cursor = '0'; ;) {
+      for (let cursor = '0:0'; ;) {
         const page = await t
           .http()
           .get('/api/v1/events')

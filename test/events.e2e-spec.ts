@@ -29,7 +29,7 @@ describe('ticket events (outbox and change feed)', () => {
   afterEach(() => t.setNow(null));
 
   /** Reads the whole feed from `after`, in pages of `limit`. */
-  async function readFeed(after = '0', limit = 100): Promise<{ events: FeedEvent[]; cursor: string }> {
+  async function readFeed(after = '0:0', limit = 100): Promise<{ events: FeedEvent[]; cursor: string }> {
     const events: FeedEvent[] = [];
     let cursor = after;
     for (;;) {
@@ -87,7 +87,7 @@ describe('ticket events (outbox and change feed)', () => {
       [TicketEventType.TICKET_DELETED, admin.id],
     ]);
     expect(events[0].data).toMatchObject({
-      ticket_number: expect.any(Number),
+      ticket_number: expect.stringMatching(/^TKT-\d{6}$/),
       status: 'NEW',
       priority: 'P3',
       reporter_id: admin.id,
@@ -202,6 +202,11 @@ describe('ticket events (outbox and change feed)', () => {
       .expect(400);
     await t
       .http()
+      .get('/api/v1/events?after=42')
+      .set(...auth(reader))
+      .expect(400);
+    await t
+      .http()
       .get('/api/v1/events?limit=0')
       .set(...auth(reader))
       .expect(400);
@@ -212,9 +217,38 @@ describe('ticket events (outbox and change feed)', () => {
       .expect(400);
     const empty = await t
       .http()
-      .get('/api/v1/events?after=999999999')
+      .get('/api/v1/events?after=999999999:999999999')
       .set(...auth(reader))
       .expect(200);
-    expect(empty.body).toEqual({ items: [], next_cursor: '999999999' });
+    expect(empty.body).toEqual({ items: [], next_cursor: '999999999:999999999' });
+  });
+
+  it('serves an event of a transaction that commits late, after one that committed first (PostgreSQL)', async () => {
+    if (!t.database.url) {
+      // PGlite runs one transaction at a time: the interleaving below cannot happen there.
+      expect(t.database.kind).toBe('pglite');
+      return;
+    }
+    const { Client } = await import('pg');
+    const older = new Client({ connectionString: t.database.url });
+    const newer = new Client({ connectionString: t.database.url });
+    await Promise.all([older.connect(), newer.connect()]);
+    const insert = `INSERT INTO outbox_events (type, occurred_at, ticket_id) VALUES ('ticket.updated', now(), gen_random_uuid()) RETURNING id`;
+    try {
+      const { cursor: start } = await readFeed();
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // the older transaction id
+      await newer.query('BEGIN');
+      const early = await newer.query(insert); // smaller seq, newer transaction
+      const late = await older.query(insert); // larger seq, older transaction
+      await older.query('COMMIT');
+      const first = await readFeed(start);
+      expect(first.events.map((event) => event.id)).toEqual([late.rows[0].id]);
+      await newer.query('COMMIT');
+      const second = await readFeed(first.cursor);
+      expect(second.events.map((event) => event.id)).toEqual([early.rows[0].id]);
+    } finally {
+      await Promise.all([older.end(), newer.end()]);
+    }
   });
 });

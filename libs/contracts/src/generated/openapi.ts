@@ -1057,8 +1057,8 @@ export interface components {
       /** @description Oldest first */
       items: components['schemas']['EventDto'][];
       /**
-       * @description Pass as `after` to get the events that follow
-       * @example 42
+       * @description Opaque; pass as `after` to get the events that follow
+       * @example 750:42
        */
       next_cursor: string;
     };

@@ -11,6 +11,5 @@ import { CommentsService } from './comments.service';
   imports: [TypeOrmModule.forFeature([Comment]), TicketsModule, HistoryModule],
   controllers: [CommentsController],
   providers: [CommentsService, CommentAuditSubscriber],
-  exports: [CommentsService],
 })
 export class CommentsModule {}

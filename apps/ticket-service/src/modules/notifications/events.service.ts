@@ -21,20 +21,24 @@ export class EventsService {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
   /**
-   * The change feed, oldest first. Events of transactions that may still commit are held back (their xid
-   * is not below the oldest running transaction), so a reader that moves its cursor past an event can never
-   * later meet an older one: the feed has no gaps.
+   * The change feed, oldest first, in (transaction id, seq) order. Only events of transactions older than
+   * the oldest one still running are served: every event that can still appear belongs to a transaction at
+   * least that new, so it sorts after anything already served and a reader's cursor never skips it.
    */
   async feed(query: EventFeedQueryDto): Promise<EventFeedDto> {
-    const after = query.after ?? '0';
-    const events = await this.txHost.tx
+    const [xid, seq] = (query.after ?? '0:0').split(':');
+    const rows = await this.txHost.tx
       .getRepository(OutboxEvent)
       .createQueryBuilder('e')
-      .where('e.seq > :after', { after })
+      .addSelect('e.xid::text', 'cursor_xid')
+      .where('(e.xid, e.seq) > (:xid::xid8, :seq::bigint)', { xid, seq })
       .andWhere('e.xid < pg_snapshot_xmin(pg_current_snapshot())')
-      .orderBy('e.seq', 'ASC')
+      .orderBy('e.xid', 'ASC')
+      .addOrderBy('e.seq', 'ASC')
       .limit(query.limit)
-      .getMany();
-    return { items: events.map(toEventDto), next_cursor: events.length > 0 ? events[events.length - 1].seq : after };
+      .getRawAndEntities<{ cursor_xid: string }>();
+    const last = rows.entities.length - 1;
+    const nextCursor = last >= 0 ? `${rows.raw[last].cursor_xid}:${rows.entities[last].seq}` : (query.after ?? '0:0');
+    return { items: rows.entities.map(toEventDto), next_cursor: nextCursor };
   }
 }

@@ -12,6 +12,5 @@ import { WebhooksService } from './webhooks/webhooks.service';
   imports: [TypeOrmModule.forFeature([OutboxEvent, WebhookSubscription, WebhookDelivery, WebhookAttempt])],
   controllers: [EventsController, WebhooksController],
   providers: [EventsService, WebhooksService, WebhookDispatcher],
-  exports: [WebhookDispatcher],
 })
 export class NotificationsModule {}

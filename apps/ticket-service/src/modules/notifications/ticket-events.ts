@@ -1,6 +1,7 @@
 import { HistoryChangeType, TicketEventType } from '@ticketing/contracts';
 import type { ChangeEntry } from '../history/ticket-changes';
 import type { Ticket } from '../tickets/ticket.entity';
+import { formatTicketNumber } from '../tickets/tickets.mapper';
 import type { EventData } from './outbox-event.entity';
 
 export interface PendingEvent {
@@ -17,7 +18,7 @@ export function ticketCreatedEvent(ticket: Ticket): PendingEvent {
   return {
     type: TicketEventType.TICKET_CREATED,
     data: {
-      ticket_number: ticket.ticketNumber,
+      ticket_number: formatTicketNumber(ticket.ticketNumber),
       title: ticket.title,
       status: ticket.status,
       priority: ticket.priority,

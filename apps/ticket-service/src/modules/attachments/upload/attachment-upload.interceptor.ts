@@ -25,7 +25,7 @@ export const UploadedAttachment = createParamDecorator((_data: unknown, context:
 /**
  * Receives the multipart body of an upload into the staging area before the handler runs, and removes the
  * staged file once the request is answered, whatever the answer. Placed before IdempotencyInterceptor: the
- * request's fingerprint — the file's SHA-256 and size and the comment_id — becomes `req.body`, which is what
+ * request's fingerprint — the file's name, SHA-256 and size and the comment_id — becomes `req.body`, which is what
  * that interceptor compares between retries.
  */
 @Injectable()
@@ -51,7 +51,11 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     receivedUploads.set(req, upload);
     req.body = {
       comment_id: upload.commentId,
-      file: upload.file && { sha256: upload.file.sha256, size_bytes: upload.file.sizeBytes },
+      file: upload.file && {
+        filename: upload.file.filename,
+        sha256: upload.file.sha256,
+        size_bytes: upload.file.sizeBytes,
+      },
     };
     return from(this.handleThenDiscard(next, upload));
   }

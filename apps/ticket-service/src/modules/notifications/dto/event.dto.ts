@@ -8,11 +8,11 @@ export const MAX_FEED_LIMIT = 1000;
 export class EventFeedQueryDto {
   @ApiProperty({
     required: false,
-    example: '0',
+    example: '750:42',
     description: 'The next_cursor of the previous page; omit to start at the beginning',
   })
   @IsOptional()
-  @Matches(/^\d{1,18}$/, { message: 'after must be a cursor returned by this endpoint' })
+  @Matches(/^\d{1,20}:\d{1,19}$/, { message: 'after must be a cursor returned by this endpoint' })
   after?: string;
 
   @ApiProperty({ required: false, minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
@@ -55,6 +55,6 @@ export class EventFeedDto {
   @ApiProperty({ type: [EventDto], description: 'Oldest first' })
   items!: EventDto[];
 
-  @ApiProperty({ example: '42', description: 'Pass as `after` to get the events that follow' })
+  @ApiProperty({ example: '750:42', description: 'Opaque; pass as `after` to get the events that follow' })
   next_cursor!: string;
 }

@@ -155,7 +155,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       await manager.query(
         `UPDATE webhook_deliveries
          SET state = $2, last_status = $3, last_error = $4, delivered_at = $5, next_attempt_at = $6
-         WHERE id = $1`,
+         WHERE id = $1 AND attempts = $7`,
         [
           claim.deliveryId,
           delivered ? 'DELIVERED' : dead ? 'DEAD' : 'PENDING',
@@ -163,6 +163,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           outcome.error,
           delivered ? now : null,
           new Date(now.getTime() + retryDelaySeconds(claim.attempt) * 1000),
+          // A redeliver (or a newer claim) since this attempt started wins over its outcome.
+          claim.attempt,
         ],
       );
     });

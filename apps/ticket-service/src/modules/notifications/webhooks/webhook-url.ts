@@ -1,7 +1,13 @@
 import { DomainError } from '../../../common/errors/domain-error';
 
-/** Webhook targets are http(s) URLs without credentials, on an allowed host when an allow-list is configured. */
-export function assertWebhookUrl(raw: string, allowedHosts: readonly string[]): string {
+/** Cloud metadata endpoints live on link-local addresses; no webhook has a reason to call them. */
+const LINK_LOCAL = /^(169\.254\.|\[fe80:)/i;
+
+/**
+ * Webhook targets are http(s) URLs without credentials, never link-local, and in production on a host of
+ * the configured allow-list (so the service cannot be pointed at arbitrary internal endpoints).
+ */
+export function assertWebhookUrl(raw: string, allowedHosts: readonly string[], production: boolean): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -16,6 +22,16 @@ export function assertWebhookUrl(raw: string, allowedHosts: readonly string[]): 
   if (url.username || url.password) {
     throw DomainError.validation('url must not carry credentials', [
       { field: 'url', message: 'must not contain user or password' },
+    ]);
+  }
+  if (LINK_LOCAL.test(url.hostname)) {
+    throw DomainError.validation('url must not be a link-local address', [
+      { field: 'url', message: 'link-local addresses are not allowed' },
+    ]);
+  }
+  if (production && allowedHosts.length === 0) {
+    throw DomainError.validation('Webhooks are disabled: WEBHOOK_ALLOWED_HOSTS is not configured', [
+      { field: 'url', message: 'no allowed hosts are configured' },
     ]);
   }
   if (allowedHosts.length > 0 && !allowedHosts.includes(url.hostname.toLowerCase())) {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TicketEventType } from '@ticketing/contracts';
-import { ArrayMaxSize, IsArray, IsEnum, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 
@@ -17,10 +17,11 @@ export class CreateWebhookDto {
     example: ['ticket.created', 'sla.breached'],
     description: 'Empty = every event type',
   })
+  @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsEnum(TicketEventType, { each: true })
-  events!: TicketEventType[];
+  events?: TicketEventType[];
 
   @TextField({
     min: 16,

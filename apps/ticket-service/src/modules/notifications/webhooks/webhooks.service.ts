@@ -36,11 +36,15 @@ export class WebhooksService {
 
   @Transactional()
   async create(principal: Principal, input: CreateWebhookDto): Promise<WebhookDto> {
-    const url = assertWebhookUrl(input.url, this.config.notifications.webhookAllowedHosts);
+    const url = assertWebhookUrl(
+      input.url,
+      this.config.notifications.webhookAllowedHosts,
+      this.config.app.environment === 'production',
+    );
     const subscription = await this.subscriptions.save(
       this.subscriptions.create({
         url,
-        events: [...new Set(input.events)],
+        events: [...new Set(input.events ?? [])],
         secret: input.secret,
         active: true,
         createdBy: principal.id,
@@ -71,8 +75,9 @@ export class WebhooksService {
     await this.subscriptions.softRemove(subscription);
   }
 
+  /** The log outlives the subscription: it stays readable after a delete. */
   async deliveries(subscriptionId: string, query: PageQueryDto): Promise<Page<WebhookDeliveryDto>> {
-    await this.load(subscriptionId);
+    await this.load(subscriptionId, { withDeleted: true });
     const repository = this.txHost.tx.getRepository(WebhookDelivery);
     const [rows, total] = await repository.findAndCount({
       where: { subscriptionId },
@@ -83,7 +88,7 @@ export class WebhooksService {
     return toPage(await this.toDeliveryDtos(rows), total, query);
   }
 
-  /** Queues a delivery again now, with a fresh attempt budget (also for DEAD ones). */
+  /** Queues one more attempt now (also for DEAD deliveries); if it fails, a DEAD delivery stays DEAD. */
   @Transactional()
   async redeliver(subscriptionId: string, deliveryId: string): Promise<WebhookDeliveryDto> {
     await this.load(subscriptionId);
@@ -101,8 +106,8 @@ export class WebhooksService {
     return dto;
   }
 
-  private async load(id: string): Promise<WebhookSubscription> {
-    const subscription = await this.subscriptions.findOneBy({ id });
+  private async load(id: string, options: { withDeleted?: boolean } = {}): Promise<WebhookSubscription> {
+    const subscription = await this.subscriptions.findOne({ where: { id }, withDeleted: options.withDeleted ?? false });
     if (!subscription) throw DomainError.notFound('Webhook');
     return subscription;
   }
