@@ -57,6 +57,8 @@ export class InitialSchema1764201600000 implements MigrationInterface {
         closed_at timestamptz,
         response_breach_recorded boolean NOT NULL DEFAULT false,
         resolution_breach_recorded boolean NOT NULL DEFAULT false,
+        response_warning_recorded boolean NOT NULL DEFAULT false,
+        resolution_warning_recorded boolean NOT NULL DEFAULT false,
         reopen_count integer NOT NULL DEFAULT 0,
         version integer NOT NULL DEFAULT 1,
         created_at timestamptz NOT NULL DEFAULT now(),

@@ -128,4 +128,38 @@ describe('SLA', () => {
     }
     expect(rows.every((row) => row.user_id === null)).toBe(true);
   });
+
+  it('warns once per kind at 80% of a target, before the breach', async () => {
+    const reporter = t.user(Role.END_USER);
+    t.setNow(T0);
+    const ticket = await createTicket(t, reporter, { priority: 'P1' });
+    const scanner = t.app.get(SlaBreachScanner);
+    const eventsOf = async (): Promise<string[]> =>
+      (
+        await t.dataSource.query(
+          `SELECT type, data->>'kind' AS kind FROM outbox_events WHERE ticket_id = $1 AND type LIKE 'sla.%' ORDER BY seq`,
+          [ticket.id],
+        )
+      ).map((row: { type: string; kind: string }) => `${row.type}:${row.kind}`);
+
+    t.setNow(new Date(T0.getTime() + 47 * 60_000));
+    await scanner.scan();
+    expect(await eventsOf()).toEqual([]);
+    t.setNow(new Date(T0.getTime() + 50 * 60_000)); // 83% of the 1 h response target
+    await scanner.scan();
+    await scanner.scan();
+    expect(await eventsOf()).toEqual(['sla.warning:response']);
+    t.setNow(hours(3.5)); // response breached; 87.5% of the 4 h resolution target
+    await scanner.scan();
+    expect(await eventsOf()).toEqual(['sla.warning:response', 'sla.breached:response', 'sla.warning:resolution']);
+    const history = await t
+      .http()
+      .get(`/api/v1/tickets/${ticket.id}/history`)
+      .set(...auth(t.user(Role.ADMIN)))
+      .expect(200);
+    expect(history.body.items.map((row: { change_type: string }) => row.change_type)).toEqual([
+      'CREATED',
+      'SLA_BREACH',
+    ]);
+  });
 });

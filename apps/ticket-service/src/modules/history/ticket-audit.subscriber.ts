@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HistoryChangeType } from '@ticketing/contracts';
 import type { DataSource, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent, UpdateEvent } from 'typeorm';
-import { ticketChangeEvents, ticketCreatedEvent } from '../notifications/ticket-events';
+import { slaWarningEvents, ticketChangeEvents, ticketCreatedEvent } from '../notifications/ticket-events';
 import { Ticket } from '../tickets/ticket.entity';
 import { AuditTrail } from './audit-trail';
 import { type ChangeEntry, ticketChangeEntries } from './ticket-changes';
@@ -42,7 +42,8 @@ export class TicketAuditSubscriber implements EntitySubscriberInterface<Ticket> 
     // Audited tables are written only by saving loaded entities; anything else would lose its history.
     if (!before || !after) throw new Error('A ticket was updated without its loaded state; use save() on the entity');
     const entries = ticketChangeEntries(before, after);
-    await this.trail.record(event.manager, before.id, entries, ticketChangeEvents(entries, this.trail.actionNotes));
+    const events = [...ticketChangeEvents(entries, this.trail.actionNotes), ...slaWarningEvents(before, after)];
+    await this.trail.record(event.manager, before.id, entries, events);
   }
 
   async afterSoftRemove(event: SoftRemoveEvent<Ticket>): Promise<void> {

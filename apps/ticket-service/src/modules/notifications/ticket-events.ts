@@ -79,3 +79,16 @@ export function ticketChangeEvents(entries: readonly ChangeEntry[], notes: strin
     events.push({ type: TicketEventType.TICKET_UPDATED, data: { changes: updated } });
   return events;
 }
+
+/** sla.warning events: a warning flag turning true (set by the scanner) is the warning of that kind. */
+export function slaWarningEvents(
+  before: Pick<Ticket, 'responseWarningRecorded' | 'resolutionWarningRecorded'>,
+  after: Pick<Ticket, 'responseWarningRecorded' | 'resolutionWarningRecorded'>,
+): PendingEvent[] {
+  const events: PendingEvent[] = [];
+  if (!before.responseWarningRecorded && after.responseWarningRecorded)
+    events.push({ type: TicketEventType.SLA_WARNING, data: { kind: 'response' } });
+  if (!before.resolutionWarningRecorded && after.resolutionWarningRecorded)
+    events.push({ type: TicketEventType.SLA_WARNING, data: { kind: 'resolution' } });
+  return events;
+}

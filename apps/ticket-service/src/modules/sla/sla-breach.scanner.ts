@@ -6,14 +6,20 @@ import { Clock } from '../../common/clock';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Ticket } from '../tickets/ticket.entity';
-import { computeBreaches } from './sla-calculator';
-import { RESOLUTION_BREACHED_SQL, RESPONSE_BREACHED_SQL } from './sla-breach.sql';
+import { computeBreaches, computeWarnings } from './sla-calculator';
+import {
+  RESOLUTION_BREACHED_SQL,
+  RESOLUTION_WARNING_SQL,
+  RESPONSE_BREACHED_SQL,
+  RESPONSE_WARNING_SQL,
+  SLA_WARNING_SHARE,
+} from './sla-breach.sql';
 
 const BATCH_SIZE = 200;
 
 /**
  * Records SLA breaches: marks each newly breached ticket (the audit subscriber then writes exactly one
- * SLA_BREACH row per kind). Safe with several instances: rows are claimed with FOR UPDATE SKIP LOCKED and
+ * SLA_BREACH row per kind), and warnings at 80% of a target (one sla.warning event per kind). Safe with several instances: rows are claimed with FOR UPDATE SKIP LOCKED and
  * the "not yet recorded" condition is re-checked on the locked row.
  */
 @Injectable()
@@ -74,7 +80,9 @@ export class SlaBreachScanner implements OnApplicationBootstrap, OnApplicationSh
       .createQueryBuilder('t')
       .where(
         `((NOT t.response_breach_recorded AND t.response_due_at < :now AND ${RESPONSE_BREACHED_SQL})
-          OR (NOT t.resolution_breach_recorded AND t.resolution_due_at < :now AND ${RESOLUTION_BREACHED_SQL}))`,
+          OR (NOT t.resolution_breach_recorded AND t.resolution_due_at < :now AND ${RESOLUTION_BREACHED_SQL})
+          OR (NOT t.response_warning_recorded AND ${RESPONSE_WARNING_SQL})
+          OR (NOT t.resolution_warning_recorded AND ${RESOLUTION_WARNING_SQL}))`,
         { now },
       )
       .orderBy('t.id')
@@ -86,6 +94,9 @@ export class SlaBreachScanner implements OnApplicationBootstrap, OnApplicationSh
       const breaches = computeBreaches(ticket, now);
       ticket.responseBreachRecorded ||= breaches.response;
       ticket.resolutionBreachRecorded ||= breaches.resolution;
+      const warnings = computeWarnings(ticket, now, SLA_WARNING_SHARE);
+      ticket.responseWarningRecorded ||= warnings.response;
+      ticket.resolutionWarningRecorded ||= warnings.resolution;
       await repository.save(ticket); // one at a time: the audit subscriber writes through this connection
     }
     return tickets.length;

@@ -8,3 +8,15 @@ export const RESOLUTION_BREACHED_SQL = `(t.resolution_due_at IS NOT NULL AND COA
   + CASE WHEN t.resolved_at IS NULL AND t.pending_since IS NOT NULL THEN (:now - t.pending_since) ELSE interval '0' END)`;
 
 export const BREACHED_SQL = `(${RESPONSE_BREACHED_SQL} OR ${RESOLUTION_BREACHED_SQL})`;
+
+/** Share of a target after which the scanner warns that a breach is coming. */
+export const SLA_WARNING_SHARE = 0.8;
+
+/** Unanswered, not yet due, and past the warning share of the response target. */
+export const RESPONSE_WARNING_SQL = `(t.response_due_at IS NOT NULL AND t.first_response_at IS NULL AND :now < t.response_due_at
+  AND :now >= t.created_at + (t.response_due_at - t.created_at) * ${SLA_WARNING_SHARE})`;
+
+/** Unresolved, not paused, not yet due, and past the warning share of the resolution clock. */
+export const RESOLUTION_WARNING_SQL = `(t.resolution_due_at IS NOT NULL AND t.resolved_at IS NULL AND t.pending_since IS NULL
+  AND :now < t.resolution_due_at
+  AND :now >= t.resolution_clock_started_at + (t.resolution_due_at - t.resolution_clock_started_at) * ${SLA_WARNING_SHARE})`;

@@ -1,5 +1,11 @@
 import { DEFAULT_SLA_TARGETS, TicketPriority } from '@ticketing/contracts';
-import { computeBreaches, computeDueDates, pauseSecondsEndingAt, type SlaClock } from './sla-calculator';
+import {
+  computeBreaches,
+  computeDueDates,
+  computeWarnings,
+  pauseSecondsEndingAt,
+  type SlaClock,
+} from './sla-calculator';
 
 const at = (iso: string): Date => new Date(iso);
 const HOUR = 3_600_000;
@@ -88,6 +94,35 @@ describe('SLA calculator', () => {
         pendingSince: null,
       };
       expect(computeBreaches(none, at('2030-01-01T00:00:00Z'))).toEqual({ response: false, resolution: false });
+    });
+  });
+
+  describe('warnings at 80% of a target', () => {
+    const sla = {
+      createdAt: at('2026-03-01T10:00:00Z'),
+      resolutionClockStartedAt: at('2026-03-01T10:00:00Z'),
+      responseDueAt: at('2026-03-01T11:00:00Z'),
+      resolutionDueAt: at('2026-03-01T14:00:00Z'),
+      firstResponseAt: null,
+      resolvedAt: null,
+      pendingSince: null,
+    };
+
+    it('warns between 80% and the due date only', () => {
+      expect(computeWarnings(sla, at('2026-03-01T10:47:59Z'), 0.8).response).toBe(false);
+      expect(computeWarnings(sla, at('2026-03-01T10:48:00Z'), 0.8).response).toBe(true);
+      expect(computeWarnings(sla, at('2026-03-01T11:00:00Z'), 0.8).response).toBe(false);
+      expect(computeWarnings(sla, at('2026-03-01T13:12:00Z'), 0.8)).toEqual({ response: false, resolution: true });
+    });
+
+    it('does not warn once answered, resolved or while paused', () => {
+      const now = at('2026-03-01T13:30:00Z');
+      expect(
+        computeWarnings({ ...sla, firstResponseAt: at('2026-03-01T10:05:00Z') }, at('2026-03-01T10:50:00Z'), 0.8)
+          .response,
+      ).toBe(false);
+      expect(computeWarnings({ ...sla, resolvedAt: at('2026-03-01T12:00:00Z') }, now, 0.8).resolution).toBe(false);
+      expect(computeWarnings({ ...sla, pendingSince: at('2026-03-01T13:00:00Z') }, now, 0.8).resolution).toBe(false);
     });
   });
 });

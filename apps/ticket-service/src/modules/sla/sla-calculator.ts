@@ -60,3 +60,25 @@ export function computeBreaches(sla: SlaSnapshot, now: Date): SlaBreaches {
   }
   return { response, resolution };
 }
+
+export interface SlaWarningSnapshot extends SlaSnapshot {
+  createdAt: Date;
+  resolutionClockStartedAt: Date;
+}
+
+/**
+ * Past `share` of a target, not yet answered or resolved, and not yet due (after that it is a breach).
+ * A paused resolution clock does not warn.
+ */
+export function computeWarnings(sla: SlaWarningSnapshot, now: Date, share: number): SlaBreaches {
+  const past = (start: Date, due: Date) =>
+    now.getTime() < due.getTime() && now.getTime() >= start.getTime() + (due.getTime() - start.getTime()) * share;
+  return {
+    response: sla.responseDueAt !== null && sla.firstResponseAt === null && past(sla.createdAt, sla.responseDueAt),
+    resolution:
+      sla.resolutionDueAt !== null &&
+      sla.resolvedAt === null &&
+      sla.pendingSince === null &&
+      past(sla.resolutionClockStartedAt, sla.resolutionDueAt),
+  };
+}

@@ -92,6 +92,13 @@ export class Ticket {
   @Column({ type: 'boolean', default: false })
   resolutionBreachRecorded!: boolean;
 
+  /** Set once by the scanner when 80% of a target has elapsed (the sla.warning event). */
+  @Column({ type: 'boolean', default: false })
+  responseWarningRecorded!: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  resolutionWarningRecorded!: boolean;
+
   @Column({ type: 'integer', default: 0 })
   reopenCount!: number;
 
