@@ -1,13 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { HeadObjectCommand, NotFound, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Role } from '@ticketing/contracts';
 import type supertest from 'supertest';
 import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
+import { MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
 import { auth, createTicket } from './support/factories';
 import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, startS3rver } from './support/s3-server';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -17,57 +18,10 @@ import { startTestApp, type TestApp, type TestUser } from './support/test-app';
  * process): what the bucket holds is read with the AWS SDK, independently of the service's driver.
  */
 
-const MiB = 1024 * 1024;
 /** Above S3's 5 MiB part size, so a file at the limit goes up as a three-part multipart upload. */
 const LIMIT = 12 * MiB;
 const BUCKET = 'ticket-attachments';
 const KEY_PATTERN = /^attachments\/[0-9a-f]{2}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const PNG = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
-  Buffer.alloc(64, 1),
-]);
-
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-
-/** A log of exactly `size` bytes whose lines differ, so any misplaced slice shows. */
-function logBytes(size: number): Buffer {
-  const lines: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i += 1) {
-    const line = `2026-05-04T08:00:${String(i % 60).padStart(2, '0')}Z worker-${i} disk usage ${i % 100}%\n`;
-    lines.push(line);
-    length += line.length;
-  }
-  return Buffer.from(lines.join('')).subarray(0, size);
-}
-
-/** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-    .sort();
-}
-
-/** Waits for a condition the test cannot be told about (a file the server creates), checking every 10 ms. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
-}
-
-function collect(stream: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => done(Buffer.concat(chunks)));
-    stream.on('error', fail);
-  });
-}
 
 /** A supertest parser that keeps any body as bytes (it would decode text types); it is handed Node's response. */
 function binary(res: supertest.Response, callback: (error: Error | null, body: Buffer) => void): void {

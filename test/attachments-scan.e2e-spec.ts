@@ -1,7 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { Role } from '@ticketing/contracts';
 import type supertest from 'supertest';
+import { MiB, filesUnder } from './support/attachment-files';
 import { auth, createTicket } from './support/factories';
 import { CLAMD_INSTALL_HINT, EICAR, findClamd, freePort, MARKER, type RunningClamd, startClamd } from './support/clamd';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -12,7 +11,6 @@ import { startTestApp, type TestApp, type TestUser } from './support/test-app';
  * runs: a scanner that does not answer.
  */
 
-const MiB = 1024 * 1024;
 /** clamd refuses streams above its StreamMaxLength, so the app's limit stays below it (see the README). */
 const CLAMD_STREAM_MAX_BYTES = 8 * MiB;
 const UPLOAD_LIMIT = 6 * MiB;
@@ -27,15 +25,6 @@ if (!CLAMD) {
 
 const LINE = 'Ticket #42: the deployment log shows nothing unusual.\n';
 const cleanText = (size: number): Buffer => Buffer.from(LINE.repeat(Math.ceil(size / LINE.length)).slice(0, size));
-
-/** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-    .sort();
-}
 
 function upload(t: TestApp, user: TestUser, ticketId: string, content: Buffer, filename: string): supertest.Test {
   return t

@@ -1,65 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Role, TicketEventType } from '@ticketing/contracts';
 import type supertest from 'supertest';
 import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
+import { MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
-const MiB = 1024 * 1024;
 const SMALL_LIMIT = MiB;
 
-const PNG = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
-  Buffer.alloc(64, 1),
-]);
 const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]);
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
-
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-
-/** A log of roughly `size` bytes whose lines differ, so any misplaced slice shows. */
-function logBytes(size: number): Buffer {
-  const lines: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i += 1) {
-    const line = `2026-05-04T08:00:${String(i % 60).padStart(2, '0')}Z worker-${i} disk usage ${i % 100}%\n`;
-    lines.push(line);
-    length += line.length;
-  }
-  return Buffer.from(lines.join('')).subarray(0, size);
-}
-
-/** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-    .sort();
-}
-
-/** Waits for a condition the test cannot be told about (a file the server creates), checking every 10 ms. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
-}
-
-function collect(stream: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => done(Buffer.concat(chunks)));
-    stream.on('error', fail);
-  });
-}
 
 /** A supertest parser that keeps any body as bytes (it would decode text types); it is handed Node's response. */
 function binary(res: supertest.Response, callback: (error: Error | null, body: Buffer) => void): void {

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import type http from 'node:http';
+import { join, relative } from 'node:path';
+
+/** Shared by the attachment suites: sample bytes, storage walks and small waits. */
+
+export const MiB = 1024 * 1024;
+
+export const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+  Buffer.alloc(64, 1),
+]);
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A log of roughly `size` bytes whose lines differ, so any misplaced slice shows. */
+export function logBytes(size: number): Buffer {
+  const lines: string[] = [];
+  let length = 0;
+  for (let i = 0; length < size; i += 1) {
+    const line = `2026-05-04T08:00:${String(i % 60).padStart(2, '0')}Z worker-${i} disk usage ${i % 100}%\n`;
+    lines.push(line);
+    length += line.length;
+  }
+  return Buffer.from(lines.join('')).subarray(0, size);
+}
+
+/** Every file under `dir`, relative to it. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** Waits for a condition the test cannot be told about (a file the server creates), checking every 10 ms. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
+
+export function collect(stream: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => done(Buffer.concat(chunks)));
+    stream.on('error', fail);
+  });
+}
