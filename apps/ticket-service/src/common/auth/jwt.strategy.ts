@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -17,7 +18,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // algorithms/issuer/audience must be top-level options: inside jsonWebTokenOptions passport-jwt overwrites them.
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: auth.secret,
+      // A KeyObject: given a string, jsonwebtoken first tries (and fails) createPublicKey() on every request,
+      // which costs ~0.7 ms of CPU per call instead of ~0.03 ms. The typings only know string | Buffer.
+      secretOrKey: createSecretKey(Buffer.from(auth.secret, 'utf8')) as unknown as Buffer,
       algorithms: [auth.algorithm],
       ignoreExpiration: false,
       ...(auth.issuer ? { issuer: auth.issuer } : {}),
