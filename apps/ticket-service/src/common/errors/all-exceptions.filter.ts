@@ -5,6 +5,12 @@ import { DomainError } from './domain-error';
 import { sendDomainError } from './error-response';
 import { toDomainError } from './to-domain-error';
 
+const DEPENDENCY_OUTAGES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.SCAN_UNAVAILABLE,
+  ErrorCode.INSUFFICIENT_STORAGE,
+]);
+
 /** Every error leaves through here as the spec's error body; unexpected ones are logged, never echoed. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -15,8 +21,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const known = toDomainError(exception);
-    if (known?.code === ErrorCode.SERVICE_UNAVAILABLE) {
-      this.logger.warn({ requestId: req.id, err: describe(exception) }, 'database unavailable');
+    // Outages of what the service depends on are answered without details; their cause goes to the log.
+    if (known && DEPENDENCY_OUTAGES.has(known.code)) {
+      this.logger.warn({ requestId: req.id, code: known.code, err: describe(exception) }, 'dependency unavailable');
     }
     if (!known) {
       this.logger.error({ requestId: req.id, err: describe(exception) }, 'unhandled error');
@@ -29,7 +36,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-function describe(exception: unknown): { name?: string; message: string; stack?: string } {
-  if (exception instanceof Error) return { name: exception.name, message: exception.message, stack: exception.stack };
+function describe(exception: unknown): { name?: string; message: string; stack?: string; cause?: unknown } {
+  if (exception instanceof Error) {
+    const cause = exception.cause === undefined ? undefined : describe(exception.cause);
+    return { name: exception.name, message: exception.message, stack: exception.stack, cause };
+  }
   return { message: String(exception) };
 }
