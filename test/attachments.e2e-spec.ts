@@ -8,6 +8,7 @@ import { Role, TicketEventType } from '@ticketing/contracts';
 import type supertest from 'supertest';
 import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
 import { MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
+import { feedEvents } from './support/events';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
@@ -689,20 +690,11 @@ describe('attachments', () => {
         }),
       ]);
 
-      const events: any[] = [];
-      for (let cursor = '0:0'; ;) {
-        const page = await t
-          .http()
-          .get('/api/v1/events')
-          .query({ after: cursor, limit: 100 })
-          .set(...auth(engineer))
-          .expect(200);
-        if (page.body.items.length === 0) break;
-        events.push(...page.body.items);
-        cursor = page.body.next_cursor;
-      }
-      const added = events.filter(
+      const added = await feedEvents(
+        t,
+        engineer,
         (event) => event.ticket_id === ticket.id && event.type === TicketEventType.ATTACHMENT_ADDED,
+        1,
       );
       expect(added).toEqual([
         expect.objectContaining({

@@ -1,6 +1,6 @@
 import { HistoryChangeType, Role, TicketEventType } from '@ticketing/contracts';
 
-const COMMENT_ADDED: string = TicketEventType.COMMENT_ADDED;
+import { feedEvents } from './support/events';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
@@ -221,14 +221,11 @@ describe('comments', () => {
       .expect(200);
     expect(publicSearch.body.items.map((item: { id: string }) => item.id)).toEqual([ticket.id]);
 
-    const events = await t
-      .http()
-      .get('/api/v1/events')
-      .query({ limit: 1000 })
-      .set(...auth(engineer))
-      .expect(200);
-    const added = events.body.items.filter(
-      (event: { ticket_id: string; type: string }) => event.ticket_id === ticket.id && event.type === COMMENT_ADDED,
+    const added = await feedEvents(
+      t,
+      engineer,
+      (event) => event.ticket_id === ticket.id && event.type === TicketEventType.COMMENT_ADDED,
+      2,
     );
     expect(added.map((event: { internal: boolean }) => event.internal)).toEqual([true, false]);
   });

@@ -293,3 +293,31 @@ describe('webhooks across a restart', () => {
     }
   });
 });
+
+describe('webhooks with notifications disabled', () => {
+  it('records deliveries but sends nothing', async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    let t: TestApp | null = null;
+    try {
+      t = await startTestApp({ NOTIFICATIONS_ENABLED: 'false', WEBHOOK_DISPATCH_INTERVAL_MS: '50' });
+      const admin = t.user(Role.ADMIN);
+      const hook = await subscribe(t, admin, receiver.url, ['ticket.created']);
+      await createTicket(t, admin);
+      // Ten dispatcher periods: an enabled dispatcher would have sent by now.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(receiver.requests).toHaveLength(0);
+      const log = await t
+        .http()
+        .get(`/api/v1/webhooks/${hook}/deliveries`)
+        .set(...auth(admin))
+        .expect(200);
+      expect(log.body.items).toEqual([
+        expect.objectContaining({ state: 'PENDING', attempts: 0, event_type: 'ticket.created' }),
+      ]);
+    } finally {
+      await t?.close();
+      await receiver.stop();
+    }
+  });
+});
