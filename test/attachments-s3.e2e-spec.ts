@@ -8,7 +8,7 @@ import { HeadObjectCommand, NotFound, paginateListObjectsV2, PutObjectCommand, S
 import { Role } from '@ticketing/contracts';
 import type supertest from 'supertest';
 import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
-import { MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
+import { attachmentRowCount, MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
 import { auth, createTicket } from './support/factories';
 import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, startS3rver } from './support/s3-server';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -111,13 +111,7 @@ describe('attachments on the S3 driver', () => {
       .parse(binary);
   }
 
-  async function rowCount(ticketId: string): Promise<number> {
-    const [row] = await t.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM attachments WHERE ticket_id = $1',
-      [ticketId],
-    );
-    return row.n;
-  }
+  const rowCount = (ticketId: string): Promise<number> => attachmentRowCount(t, ticketId);
 
   async function storageKeyOf(attachmentId: string): Promise<string> {
     const [row] = await t.dataSource.query<{ storage_key: string }[]>(

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { Role, TicketEventType } from '@ticketing/contracts';
 import type supertest from 'supertest';
 import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
-import { MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
+import { attachmentRowCount, MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
 import { feedEvents } from './support/events';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -179,13 +179,7 @@ describe('attachments', () => {
       .parse(binary);
   }
 
-  async function rowCount(ticketId: string): Promise<number> {
-    const [row] = await t.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM attachments WHERE ticket_id = $1',
-      [ticketId],
-    );
-    return row.n;
-  }
+  const rowCount = (ticketId: string): Promise<number> => attachmentRowCount(t, ticketId);
 
   async function historyOf(user: TestUser, ticketId: string): Promise<any[]> {
     const res = await t
@@ -804,13 +798,7 @@ describe('attachments at the default size limit, with virus scanning', () => {
     return request.attach('file', content, filename);
   }
 
-  async function rowCount(ticketId: string): Promise<number> {
-    const [row] = await t.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM attachments WHERE ticket_id = $1',
-      [ticketId],
-    );
-    return row.n;
-  }
+  const rowCount = (ticketId: string): Promise<number> => attachmentRowCount(t, ticketId);
 
   it('refuses 50 MiB + 1 byte streamed without a length with 413, keeping no file and no row', async () => {
     expect(t.config.storage.maxFileSize).toBe(50 * MiB);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import type http from 'node:http';
 import { join, relative } from 'node:path';
+import type { TestApp } from './test-app';
 
 /** Shared by the attachment suites: sample bytes, storage walks and small waits. */
 
@@ -51,4 +52,13 @@ export function collect(stream: http.IncomingMessage): Promise<Buffer> {
     stream.on('end', () => done(Buffer.concat(chunks)));
     stream.on('error', fail);
   });
+}
+
+/** Attachment rows of a ticket, soft-deleted ones included. */
+export async function attachmentRowCount(t: TestApp, ticketId: string): Promise<number> {
+  const [row] = await t.dataSource.query<{ n: number }[]>(
+    'SELECT count(*)::int AS n FROM attachments WHERE ticket_id = $1',
+    [ticketId],
+  );
+  return row.n;
 }

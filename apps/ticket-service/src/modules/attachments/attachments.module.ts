@@ -2,9 +2,7 @@ import type { Server } from 'node:http';
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Comment } from '../comments/comment.entity';
 import { HistoryModule } from '../history/history.module';
-import { Ticket } from '../tickets/ticket.entity';
 import { TicketsModule } from '../tickets/tickets.module';
 import { AttachmentAuditSubscriber } from './attachment-audit.subscriber';
 import { Attachment } from './attachment.entity';
@@ -16,7 +14,7 @@ import { AttachmentUploadInterceptor } from './upload/attachment-upload.intercep
 import { UPLOAD_DEADLINE_MS, UploadReceiver } from './upload/upload-receiver';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Attachment, Comment, Ticket]), TicketsModule, HistoryModule],
+  imports: [TypeOrmModule.forFeature([Attachment]), TicketsModule, HistoryModule],
   controllers: [AttachmentsController],
   providers: [
     AttachmentsService,
