@@ -16,7 +16,10 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|openapi-fetch)/)'],
+  // file-type and the packages it imports are ESM-only; swc turns them into CommonJS like the rest.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|openapi-fetch|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@borewit)/)',
+  ],
   moduleNameMapper: { '^@ticketing/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
   modulePathIgnorePatterns: ['<rootDir>/apps/ticket-service/dist', '<rootDir>/libs/contracts/dist'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

@@ -11,7 +11,7 @@ const dist = '../apps/ticket-service/dist/apps/ticket-service/src';
 const { createApp } = require(`${dist}/app.setup.js`);
 const { parseConfig } = require(`${dist}/config/app-config.js`);
 const { createRootLogger } = require(`${dist}/common/logging/logger.js`);
-const { SlaBreachScanner } = require(`${dist}/modules/sla/sla-breach.scanner.js`);
+const { SlaBreachScanner } = require(`${dist}/modules/tickets/sla-breach.scanner.js`);
 
 const OPEN = Number(process.env.BENCH_OPEN_TICKETS ?? 100_000);
 const BREACHED = Number(process.env.BENCH_NEWLY_BREACHED ?? 5_000);

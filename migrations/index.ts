@@ -2,6 +2,7 @@ import { InitialSchema1764201600000 } from './1764201600000-initial-schema';
 import { OutboxEvents1764288000000 } from './1764288000000-outbox-events';
 import { CommentsAttachments1764374400000 } from './1764374400000-comments-attachments';
 import { Webhooks1764460800000 } from './1764460800000-webhooks';
+import { AttachmentInternalFlag1764547200000 } from './1764547200000-attachment-internal-flag';
 
 /** Every migration, oldest first. Landed migrations are never edited: add a new one instead. */
 export const ALL_MIGRATIONS: Function[] = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS: Function[] = [
   OutboxEvents1764288000000,
   CommentsAttachments1764374400000,
   Webhooks1764460800000,
+  AttachmentInternalFlag1764547200000,
 ];

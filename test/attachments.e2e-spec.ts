@@ -13,6 +13,7 @@ import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
 const SMALL_LIMIT = MiB;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]);
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
@@ -207,7 +208,7 @@ describe('attachments', () => {
       const content = logBytes(300_000);
       const created = await upload(reporter, ticket.id, content, 'agent-07 boot.log').expect(201);
       expect(created.body).toEqual({
-        id: expect.any(String),
+        id: expect.stringMatching(UUID),
         ticket_id: ticket.id,
         comment_id: null,
         filename: 'agent-07 boot.log',
@@ -688,7 +689,7 @@ describe('attachments', () => {
         t,
         engineer,
         (event) => event.ticket_id === ticket.id && event.type === TicketEventType.ATTACHMENT_ADDED,
-        1,
+        2,
       );
       expect(added).toEqual([
         expect.objectContaining({
@@ -826,6 +827,7 @@ describe('attachments at the default size limit, with virus scanning', () => {
     const scannedBefore = clamd.scanned;
     await upload(ticket.id, Buffer.from('clean'), 'clean.txt').expect(201);
     expect(clamd.scanned).toBe(scannedBefore + 1);
+    expect(await rowCount(ticket.id)).toBe(1);
   });
 
   it('refuses an infected file with 422 FILE_INFECTED and stores nothing', async () => {
@@ -861,10 +863,12 @@ describe('attachments at the default size limit, with virus scanning', () => {
     clamd.mode = 'hang-up';
     const hungUp = await upload(ticket.id, Buffer.from('x'), 'x.txt').expect(503);
     expect(hungUp.body.error_code).toBe('SCAN_UNAVAILABLE');
-    expect(hungUp.headers['retry-after']).toBeDefined();
+    // Spec §2: fail closed with a Retry-After, in seconds.
+    expect(hungUp.headers['retry-after']).toMatch(/^[1-9]\d*$/);
     await clamd.stop();
     const down = await upload(ticket.id, Buffer.from('x'), 'x.txt').expect(503);
     expect(down.body.error_code).toBe('SCAN_UNAVAILABLE');
+    expect(down.headers['retry-after']).toMatch(/^[1-9]\d*$/);
     expect(filesUnder(storage)).toEqual(before);
     expect(await rowCount(ticket.id)).toBe(0);
   });

@@ -42,7 +42,7 @@ describe('comments', () => {
     const ticket = await createTicket(t, reporter);
     const first = await comment(reporter, ticket.id, { content: '  The VPN dropped again at 09:10.  ' }).expect(201);
     expect(first.body).toEqual({
-      id: expect.any(String),
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       ticket_id: ticket.id,
       author_id: reporter.id,
       content: 'The VPN dropped again at 09:10.',

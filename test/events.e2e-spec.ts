@@ -1,5 +1,6 @@
 import { Role, TicketEventType } from '@ticketing/contracts';
-import { SlaBreachScanner } from '../apps/ticket-service/src/modules/sla/sla-breach.scanner';
+import { SlaBreachScanner } from '../apps/ticket-service/src/modules/tickets/sla-breach.scanner';
+import { itOnPostgres } from './support/conditions';
 import type { FeedEvent } from './support/events';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -225,45 +226,47 @@ describe('ticket events (outbox and change feed)', () => {
     expect(empty.body).toEqual({ items: [], next_cursor: '999999999:999999999' });
   });
 
-  it('serves an event of a transaction that commits late, after one that committed first (PostgreSQL)', async () => {
-    if (!t.database.url) {
-      // PGlite runs one transaction at a time: the interleaving below cannot happen there.
-      expect(t.database.kind).toBe('pglite');
-      return;
-    }
-    const { Client } = await import('pg');
-    const older = new Client({ connectionString: t.database.url });
-    const newer = new Client({ connectionString: t.database.url });
-    await Promise.all([older.connect(), newer.connect()]);
-    const insert = `INSERT INTO outbox_events (type, occurred_at, ticket_id) VALUES ('ticket.updated', now(), gen_random_uuid()) RETURNING id`;
-    try {
-      const { cursor: start } = await readFeed();
-      await older.query('BEGIN');
-      await older.query('SELECT pg_current_xact_id()'); // the older transaction id
-      await newer.query('BEGIN');
-      const early = await newer.query(insert); // smaller seq, newer transaction
-      const late = await older.query(insert); // larger seq, older transaction
-      await older.query('COMMIT');
-      // The newer transaction is still open: its event must not be served yet, whatever else is served.
-      const first = await readFeed(start);
-      expect(first.events.map((event) => event.id)).not.toContain(early.rows[0].id);
-      await newer.query('COMMIT');
-      // Transactions of other sessions on the server can hold the horizon back for a moment: read until
-      // both have been served, then check each came exactly once, the older transaction's first.
-      const served = first.events.map((event) => event.id);
-      let cursor = first.cursor;
-      for (let round = 0; round < 100 && !served.includes(early.rows[0].id); round++) {
-        const next = await readFeed(cursor);
-        served.push(...next.events.map((event) => event.id));
-        cursor = next.cursor;
-        if (!served.includes(early.rows[0].id)) await new Promise((resolve) => setTimeout(resolve, 50));
+  // PGlite runs one transaction at a time: a second transaction cannot even begin while one is open, so the
+  // interleaving below (a late commit of an event with a smaller seq) cannot be staged there.
+  itOnPostgres('one transaction at a time, so no transaction can commit late around another')(
+    'serves an event of a transaction that commits late, after one that committed first',
+    async () => {
+      const url = t.database.url;
+      if (!url) throw new Error('this test needs the suite database on PostgreSQL (TEST_DATABASE_URL)');
+      const { Client } = await import('pg');
+      const older = new Client({ connectionString: url });
+      const newer = new Client({ connectionString: url });
+      await Promise.all([older.connect(), newer.connect()]);
+      const insert = `INSERT INTO outbox_events (type, occurred_at, ticket_id) VALUES ('ticket.updated', now(), gen_random_uuid()) RETURNING id`;
+      try {
+        const { cursor: start } = await readFeed();
+        await older.query('BEGIN');
+        await older.query('SELECT pg_current_xact_id()'); // the older transaction id
+        await newer.query('BEGIN');
+        const early = await newer.query(insert); // smaller seq, newer transaction
+        const late = await older.query(insert); // larger seq, older transaction
+        await older.query('COMMIT');
+        // The newer transaction is still open: its event must not be served yet, whatever else is served.
+        const first = await readFeed(start);
+        expect(first.events.map((event) => event.id)).not.toContain(early.rows[0].id);
+        await newer.query('COMMIT');
+        // Transactions of other sessions on the server can hold the horizon back for a moment: read until
+        // both have been served, then check each came exactly once, the older transaction's first.
+        const served = first.events.map((event) => event.id);
+        let cursor = first.cursor;
+        for (let round = 0; round < 100 && !served.includes(early.rows[0].id); round++) {
+          const next = await readFeed(cursor);
+          served.push(...next.events.map((event) => event.id));
+          cursor = next.cursor;
+          if (!served.includes(early.rows[0].id)) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(served.filter((id) => id === late.rows[0].id || id === early.rows[0].id)).toEqual([
+          late.rows[0].id,
+          early.rows[0].id,
+        ]);
+      } finally {
+        await Promise.all([older.end(), newer.end()]);
       }
-      expect(served.filter((id) => id === late.rows[0].id || id === early.rows[0].id)).toEqual([
-        late.rows[0].id,
-        early.rows[0].id,
-      ]);
-    } finally {
-      await Promise.all([older.end(), newer.end()]);
-    }
-  });
+    },
+  );
 });

@@ -310,7 +310,18 @@ describe('permission matrix (spec §7)', () => {
     },
     'list teams': {
       request: (w) => as(w.actor).get('/api/v1/teams?page_size=100'),
-      verify: (res) => expect(Array.isArray(res.body.items)).toBe(true),
+      verify: (res) => {
+        // The collection envelope of spec §2 (other rows' teams are in the same database).
+        const total = res.body.total as number;
+        expect(res.body).toEqual({
+          items: expect.any(Array),
+          total: expect.any(Number),
+          page: 1,
+          page_size: 100,
+          pages: Math.ceil(total / 100),
+        });
+        expect(itemsOf(res)).toHaveLength(Math.min(total, 100));
+      },
     },
     'get team': {
       request: (w) => as(w.actor).get(teamUrl(w)),

@@ -655,9 +655,15 @@ describe('tickets: status workflow, actions, history and SLA side effects', () =
     it('does not count a requester withdrawing their own ticket as a first response', async () => {
       const reporter = t.user(Role.END_USER);
       const ticket = await createTicket(t, reporter);
+      const withdrawnAt = new Date(Date.parse(ticket.created_at) + 10 * MINUTE_MS);
+      t.setNow(withdrawnAt);
       const res = await moveStatus(reporter, ticket.id, { status: 'CLOSED' }).expect(200);
-      expect(res.body).toMatchObject({ status: 'CLOSED', first_response_at: null });
-      expect(res.body.closed_at).not.toBeNull();
+      // Spec §5: entering CLOSED sets closed_at, whatever the route.
+      expect(res.body).toMatchObject({
+        status: 'CLOSED',
+        first_response_at: null,
+        closed_at: withdrawnAt.toISOString(),
+      });
     });
   });
 });

@@ -1,24 +1,32 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessModule } from './common/access/access.module';
 import { AuthModule } from './common/auth/auth.module';
 import { ContextModule } from './common/context/context.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ContentTypeInterceptor } from './common/http/content-type.interceptor';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { JobsModule } from './common/jobs/job-scheduler';
+import { MetricsRegistryModule } from './common/metrics/metrics-registry';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { IdempotencyModule } from './common/idempotency/idempotency.module';
-import { AttachmentsModule } from './modules/attachments/attachments.module';
-import { CommentsModule } from './modules/comments/comments.module';
-import { HealthModule } from './modules/health/health.module';
-import { HistoryModule } from './modules/history/history.module';
-import { MetricsModule } from './modules/metrics/metrics.module';
-import { NotificationsModule } from './modules/notifications/notifications.module';
-import { SlaModule } from './modules/sla/sla.module';
-import { TeamsModule } from './modules/teams/teams.module';
-import { TicketsModule } from './modules/tickets/tickets.module';
+import { AttachmentsModule } from './modules/attachments';
+import { CommentsModule } from './modules/comments';
+import { HealthModule } from './modules/health';
+import { HistoryModule } from './modules/history';
+import { MetricsModule } from './modules/metrics';
+import { NotificationsModule } from './modules/notifications';
+import { SlaModule } from './modules/sla';
+import { TeamMetricsModule } from './modules/team-metrics';
+import { TeamsModule } from './modules/teams';
+import { TicketsModule } from './modules/tickets';
 
-/** Composition root: the domain modules, the global guard, filter and interceptor. */
+/**
+ * Composition root: the domain modules, the global guard, filter and interceptor. It is also where a lower
+ * layer gets what it needs from a module above it (the access gate's team memberships), so common/ imports no
+ * module. The order is the order of the API document's paths.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -28,12 +36,16 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         DatabaseModule,
         ContextModule,
+        MetricsRegistryModule,
+        JobsModule,
         AuthModule,
         IdempotencyModule,
         HealthModule,
         MetricsModule,
+        AccessModule.forRoot(TeamsModule),
         TeamsModule,
         SlaModule,
+        TeamMetricsModule,
         TicketsModule,
         HistoryModule,
         CommentsModule,

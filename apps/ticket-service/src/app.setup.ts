@@ -10,7 +10,7 @@ import { createValidationPipe } from './common/http/validation';
 import { JsonNestLogger } from './common/logging/logger';
 import { requestLogger } from './common/logging/request-logger';
 import type { AppConfig } from './config/app-config';
-import { MetricsService } from './modules/metrics/metrics.service';
+import { MetricsService } from './modules/metrics';
 import { buildOpenApiDocument, serveApiDocs } from './openapi';
 
 export const API_PREFIX = 'api/v1';

@@ -7,7 +7,10 @@ export interface SlaTarget {
   resolutionMinutes: number;
 }
 
-/** Default SLA targets; the service seeds its stored policies from these. */
+/**
+ * Default SLA targets (spec §6). The first migration stores them as the initial policies; a suite checks
+ * that the migrated rows equal these, so the package and the database cannot drift apart.
+ */
 export const DEFAULT_SLA_TARGETS: Readonly<Record<TicketPriority, SlaTarget>> = {
   [TicketPriority.P1]: { responseMinutes: 60, resolutionMinutes: 4 * 60 },
   [TicketPriority.P2]: { responseMinutes: 4 * 60, resolutionMinutes: 24 * 60 },

@@ -26,6 +26,15 @@ describe('AccessPolicy (spec §7)', () => {
       expect(AccessPolicy.canViewTicket(staff, ticket())).toBe(true);
   });
 
+  it('shows comments and attachments with their ticket, internal ones only to staff', () => {
+    const own = ticket({ reporterId: requester.id });
+    expect(AccessPolicy.canViewTicketItem(requester, own, { isInternal: false })).toBe(true);
+    expect(AccessPolicy.canViewTicketItem(requester, own, { isInternal: true })).toBe(false);
+    expect(AccessPolicy.canViewTicketItem(requester, ticket(), { isInternal: false })).toBe(false);
+    for (const staff of [engineer, lead, manager, admin])
+      expect(AccessPolicy.canViewTicketItem(staff, ticket(), { isInternal: true })).toBe(true);
+  });
+
   it.each([
     ['END_USER on own ticket', actor(requester), ticket({ reporterId: requester.id }), false],
     ['engineer on an assigned ticket', actor(engineer), ticket({ assigneeId: engineer.id }), true],

@@ -32,6 +32,12 @@ export const AccessPolicy = {
     return AccessPolicy.canSeeAllTickets(principal) || ticket.reporterId === principal.id;
   },
 
+  /** A comment, attachment or history entry: its ticket is visible, and internal ones only to staff. */
+  canViewTicketItem(principal: Principal, ticket: TicketFacts, item: { isInternal: boolean }): boolean {
+    return (
+      AccessPolicy.canViewTicket(principal, ticket) && (!item.isInternal || AccessPolicy.canSeeInternal(principal))
+    );
+  },
   /** Staff see every ticket; requesters only those they reported (lists filter on that). */
   canSeeAllTickets(principal: Principal): boolean {
     return isStaff(principal);

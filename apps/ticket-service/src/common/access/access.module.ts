@@ -1,6 +1,12 @@
-import { Module } from '@nestjs/common';
-import { TeamsModule } from '../../modules/teams/teams.module';
-import { AccessService } from './access.service';
+import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
+import { AccessGate } from './access-gate';
 
-@Module({ imports: [TeamsModule], providers: [AccessService], exports: [AccessService] })
-export class AccessModule {}
+/** The access gate for every module. */
+@Global()
+@Module({})
+export class AccessModule {
+  /** `membershipModule` provides TeamMembership; the composition root names it, so common/ imports no module. */
+  static forRoot(membershipModule: Type<unknown>): DynamicModule {
+    return { module: AccessModule, imports: [membershipModule], providers: [AccessGate], exports: [AccessGate] };
+  }
+}

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { ErrorCode } from '@ticketing/contracts';
 import type { Request, Response } from 'express';
+import { serializeError } from '../logging/serialize-error';
 import { DomainError } from './domain-error';
 import { sendDomainError } from './error-response';
 import { toDomainError } from './to-domain-error';
@@ -23,10 +24,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const known = toDomainError(exception);
     // Outages of what the service depends on are answered without details; their cause goes to the log.
     if (known && DEPENDENCY_OUTAGES.has(known.code)) {
-      this.logger.warn({ requestId: req.id, code: known.code, err: describe(exception) }, 'dependency unavailable');
+      this.logger.warn(
+        { requestId: req.id, code: known.code, err: serializeError(exception) },
+        'dependency unavailable',
+      );
     }
     if (!known) {
-      this.logger.error({ requestId: req.id, err: describe(exception) }, 'unhandled error');
+      this.logger.error({ requestId: req.id, err: serializeError(exception) }, 'unhandled error');
     }
     if (res.headersSent) {
       res.destroy();
@@ -34,12 +38,4 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     sendDomainError(req, res, known ?? new DomainError(ErrorCode.INTERNAL_ERROR, 'An unexpected error occurred'));
   }
-}
-
-function describe(exception: unknown): { name?: string; message: string; stack?: string; cause?: unknown } {
-  if (exception instanceof Error) {
-    const cause = exception.cause === undefined ? undefined : describe(exception.cause);
-    return { name: exception.name, message: exception.message, stack: exception.stack, cause };
-  }
-  return { message: String(exception) };
 }

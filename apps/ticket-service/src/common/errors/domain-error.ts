@@ -35,3 +35,11 @@ export class DomainError extends Error {
     return new DomainError(ErrorCode.VALIDATION_ERROR, detail, { errors });
   }
 }
+
+/**
+ * Something the service depends on (the attachment store, the virus scanner) failed. The client gets
+ * `answer`; the message and the cause, which may name hosts and paths, only reach the log.
+ */
+export abstract class DependencyUnavailableError extends Error {
+  abstract readonly answer: DomainError;
+}

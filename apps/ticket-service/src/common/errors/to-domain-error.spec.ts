@@ -1,8 +1,6 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ErrorCode } from '@ticketing/contracts';
-import { ScannerUnavailableError } from '../../modules/attachments/scanning/virus-scanner';
-import { StorageUnavailableError } from '../../modules/attachments/storage/storage-driver';
-import { DomainError } from './domain-error';
+import { DependencyUnavailableError, DomainError } from './domain-error';
 import { httpStatusOf } from './error-status';
 import { toDomainError } from './to-domain-error';
 
@@ -43,11 +41,13 @@ describe('error mapping', () => {
     expect(toDomainError({ code: 'ECONNREFUSED' })?.code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
   });
 
-  it('maps storage and scanner outages to 507 and 503', () => {
-    expect(toDomainError(new StorageUnavailableError('disk full'))?.code).toBe(ErrorCode.INSUFFICIENT_STORAGE);
-    const scan = toDomainError(new ScannerUnavailableError('clamd down'));
-    expect(scan?.code).toBe(ErrorCode.SCAN_UNAVAILABLE);
-    expect(scan?.options.headers).toEqual({ 'Retry-After': '30' });
+  it('answers a dependency outage with its own answer, never its message', () => {
+    class StoreDown extends DependencyUnavailableError {
+      readonly answer = new DomainError(ErrorCode.INSUFFICIENT_STORAGE, 'The store is failing');
+    }
+    const mapped = toDomainError(new StoreDown('/var/lib/store: ENOSPC'));
+    expect(mapped?.code).toBe(ErrorCode.INSUFFICIENT_STORAGE);
+    expect(mapped?.detail).toBe('The store is failing');
   });
 
   it('leaves unexpected errors unmapped so they become a 500', () => {

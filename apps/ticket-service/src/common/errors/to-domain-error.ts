@@ -1,8 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ErrorCode } from '@ticketing/contracts';
-import { ScannerUnavailableError } from '../../modules/attachments/scanning/virus-scanner';
-import { StorageUnavailableError } from '../../modules/attachments/storage/storage-driver';
-import { DomainError } from './domain-error';
+import { DependencyUnavailableError, DomainError } from './domain-error';
 
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   400: ErrorCode.VALIDATION_ERROR,
@@ -58,15 +56,7 @@ function isDatabaseUnavailable(error: ErrorWithCode): boolean {
  */
 export function toDomainError(error: unknown): DomainError | null {
   if (error instanceof DomainError) return error;
-  // The attachment store's and the scanner's own failures; their messages may name hosts and paths.
-  if (error instanceof StorageUnavailableError) {
-    return new DomainError(ErrorCode.INSUFFICIENT_STORAGE, 'The attachment store is full or failing; nothing was kept');
-  }
-  if (error instanceof ScannerUnavailableError) {
-    return new DomainError(ErrorCode.SCAN_UNAVAILABLE, 'The virus scanner is not answering; try again later', {
-      headers: { 'Retry-After': '30' },
-    });
-  }
+  if (error instanceof DependencyUnavailableError) return error.answer;
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = STATUS_CODES[status];

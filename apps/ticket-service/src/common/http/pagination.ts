@@ -2,6 +2,7 @@ import type { Type as ClassType } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -46,6 +47,19 @@ export function toPage<T>(items: T[], total: number, query: PageQueryDto): Page<
 
 export function pageOffset(query: PageQueryDto): number {
   return (query.page - 1) * query.page_size;
+}
+
+/**
+ * One page of a query and the count of all its matches: the one list-and-count of every collection.
+ * skip/take rather than offset/limit, so a query that joins to-many relations still pages by its root rows.
+ */
+export async function findPage<Row extends ObjectLiteral, Item>(
+  rows: SelectQueryBuilder<Row>,
+  query: PageQueryDto,
+  toItems: (rows: Row[]) => Item[] | Promise<Item[]>,
+): Promise<Page<Item>> {
+  const [found, total] = await rows.skip(pageOffset(query)).take(query.page_size).getManyAndCount();
+  return toPage(await toItems(found), total, query);
 }
 
 /** The documented envelope class of a collection of `item` (one per item type, named `<Item>PageDto`). */

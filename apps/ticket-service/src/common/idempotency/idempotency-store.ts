@@ -1,5 +1,6 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { JobScheduler } from '../jobs/job-scheduler';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 /** A claim older than this whose request never finished (crashed process) may be taken over. */
@@ -30,18 +31,18 @@ interface StoredKey {
  * their own short statements (outside the use case's transaction) so a concurrent retry sees them at once.
  */
 @Injectable()
-export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationShutdown {
-  private sweeper: NodeJS.Timeout | undefined;
+export class IdempotencyStore implements OnModuleInit {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scheduler: JobScheduler,
+  ) {}
 
-  constructor(private readonly dataSource: DataSource) {}
-
-  onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => void this.sweepExpired().catch(() => undefined), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+  onModuleInit(): void {
+    this.scheduler.schedule({
+      name: 'idempotency-key-sweeper',
+      intervalMs: SWEEP_INTERVAL_MS,
+      run: () => this.sweepExpired(),
+    });
   }
 
   /** Forgets keys past their 24 hours. */

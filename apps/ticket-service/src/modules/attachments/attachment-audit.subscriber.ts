@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HistoryChangeType, TicketEventType } from '@ticketing/contracts';
-import type { DataSource, EntityManager, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent } from 'typeorm';
-import { Comment } from '../comments/comment.entity';
-import { AuditTrail } from '../history/audit-trail';
-import type { ChangeEntry } from '../history/ticket-changes';
+import type { DataSource, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent } from 'typeorm';
+import { AuditTrail, type ChangeEntry } from '../history';
 import { Attachment } from './attachment.entity';
 
-function entry(changeType: HistoryChangeType, attachment: Attachment, internal: boolean): ChangeEntry {
+function entry(changeType: HistoryChangeType, attachment: Attachment): ChangeEntry {
   // `internal` lets the history hide rows about attachments of internal notes from requesters.
   return {
     changeType,
@@ -19,16 +17,9 @@ function entry(changeType: HistoryChangeType, attachment: Attachment, internal: 
       filename: attachment.filename,
       size_bytes: attachment.sizeBytes,
       comment_id: attachment.commentId,
-      internal,
+      internal: attachment.isInternal,
     },
   };
-}
-
-/** An attachment of an internal note is internal too (also when the note was deleted since). */
-async function isInternal(manager: EntityManager, attachment: Attachment): Promise<boolean> {
-  if (attachment.commentId === null) return false;
-  const comment = await manager.findOne(Comment, { where: { id: attachment.commentId }, withDeleted: true });
-  return comment?.isInternal ?? false;
 }
 
 /** ATTACHMENT_ADDED / ATTACHMENT_DELETED history rows and the attachment.added event, in the row's transaction. */
@@ -47,15 +38,14 @@ export class AttachmentAuditSubscriber implements EntitySubscriberInterface<Atta
 
   async afterInsert(event: InsertEvent<Attachment>): Promise<void> {
     const attachment = event.entity;
-    const internal = await isInternal(event.manager, attachment);
     await this.trail.record(
       event.manager,
       attachment.ticketId,
-      [entry(HistoryChangeType.ATTACHMENT_ADDED, attachment, internal)],
+      [entry(HistoryChangeType.ATTACHMENT_ADDED, attachment)],
       [
         {
           type: TicketEventType.ATTACHMENT_ADDED,
-          internal,
+          internal: attachment.isInternal,
           data: {
             attachment_id: attachment.id,
             comment_id: attachment.commentId,
@@ -72,11 +62,10 @@ export class AttachmentAuditSubscriber implements EntitySubscriberInterface<Atta
 
   async afterSoftRemove(event: SoftRemoveEvent<Attachment>): Promise<void> {
     const attachment = event.entity ?? event.databaseEntity;
-    const internal = await isInternal(event.manager, attachment);
     await this.trail.record(
       event.manager,
       attachment.ticketId,
-      [entry(HistoryChangeType.ATTACHMENT_DELETED, attachment, internal)],
+      [entry(HistoryChangeType.ATTACHMENT_DELETED, attachment)],
       [],
     );
   }

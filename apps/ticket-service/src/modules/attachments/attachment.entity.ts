@@ -17,6 +17,10 @@ export class Attachment {
   @Column({ type: 'uuid', nullable: true, update: false })
   commentId!: string | null;
 
+  /** An attachment of an internal note: staff only. Fixed at upload, so visibility needs no other table. */
+  @Column({ type: 'boolean', default: false, update: false })
+  isInternal!: boolean;
+
   /** The client's filename, sanitised; never used to name stored bytes. */
   @Column({ type: 'varchar', length: 255 })
   filename!: string;

@@ -2,17 +2,19 @@ import type { Server } from 'node:http';
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HistoryModule } from '../history/history.module';
-import { TicketsModule } from '../tickets/tickets.module';
+import { HistoryModule } from '../history';
+import { TicketsModule } from '../tickets';
 import { AttachmentAuditSubscriber } from './attachment-audit.subscriber';
 import { Attachment } from './attachment.entity';
 import { AttachmentsController } from './attachments.controller';
 import { attachmentsProviders } from './attachments.providers';
 import { AttachmentsService } from './attachments.service';
+import { CommentLookups } from './comment-lookup';
 import { OrphanSweeper } from './orphan-sweeper';
 import { AttachmentUploadInterceptor } from './upload/attachment-upload.interceptor';
 import { UPLOAD_DEADLINE_MS, UploadReceiver } from './upload/upload-receiver';
 
+/** Owns `attachments` and the stored bytes; the comments module plugs in its CommentLookup. */
 @Module({
   imports: [TypeOrmModule.forFeature([Attachment]), TicketsModule, HistoryModule],
   controllers: [AttachmentsController],
@@ -22,8 +24,10 @@ import { UPLOAD_DEADLINE_MS, UploadReceiver } from './upload/upload-receiver';
     UploadReceiver,
     AttachmentUploadInterceptor,
     OrphanSweeper,
+    CommentLookups,
     ...attachmentsProviders,
   ],
+  exports: [AttachmentsService, CommentLookups],
 })
 export class AttachmentsModule implements OnApplicationBootstrap {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

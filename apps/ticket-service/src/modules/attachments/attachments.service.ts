@@ -5,17 +5,16 @@ import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ErrorCode } from '@ticketing/contracts';
 import { isUUID } from 'class-validator';
+import { In } from 'typeorm';
+import { AccessGate, require403 } from '../../common/access/access-gate';
 import { AccessPolicy } from '../../common/access/access-policy';
-import { require403 } from '../../common/access/access.service';
 import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
-import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/http/pagination';
-import { Comment } from '../comments/comment.entity';
-import { assertNotClosed } from '../tickets/ticket-transitions';
-import { Ticket } from '../tickets/ticket.entity';
-import { TicketsService } from '../tickets/tickets.service';
+import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
+import { assertNotClosed, type TicketRef, TicketsService } from '../tickets';
 import { Attachment } from './attachment.entity';
+import { type AttachableComment, CommentLookups } from './comment-lookup';
 import { toAttachmentDto } from './attachments.mapper';
 import { type AttachmentDownload, buildDownload, type DownloadConditions } from './download/attachment-download';
 import type { AttachmentDto } from './dto/attachment.dto';
@@ -44,6 +43,8 @@ export class AttachmentsService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly tickets: TicketsService,
+    private readonly access: AccessGate,
+    private readonly comments: CommentLookups,
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(VIRUS_SCANNER) private readonly scanner: VirusScanner | null,
@@ -56,20 +57,28 @@ export class AttachmentsService {
   /** The attachments of a ticket the caller may see, oldest first; those of internal notes only for staff. */
   async list(principal: Principal, ticketId: string, query: PageQueryDto): Promise<Page<AttachmentDto>> {
     await this.tickets.findVisible(principal, ticketId);
-    const qb = this.attachments
+    const attachments = this.attachments
       .createQueryBuilder('a')
       .where('a.ticket_id = :ticketId', { ticketId })
       .orderBy('a.created_at', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .offset(pageOffset(query))
-      .limit(query.page_size);
-    if (!AccessPolicy.canSeeInternal(principal)) {
-      // Deleted notes included: an attachment of a note stays internal after the note is gone.
-      qb.andWhere('NOT EXISTS (SELECT 1 FROM comments c WHERE c.id = a.comment_id AND c.is_internal)');
+      .addOrderBy('a.id', 'ASC');
+    if (!this.access.seesInternal(principal)) attachments.andWhere('NOT a.is_internal');
+    return findPage(attachments, query, (rows) => rows.map(toAttachmentDto));
+  }
+
+  /** For the comments module: the live attachments of each comment, oldest first. */
+  async listForComments(commentIds: readonly string[]): Promise<Map<string, AttachmentDto[]>> {
+    const byComment = new Map<string, AttachmentDto[]>();
+    if (commentIds.length === 0) return byComment;
+    const attachments = await this.attachments.find({
+      where: { commentId: In([...commentIds]) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    for (const attachment of attachments) {
+      const commentId = attachment.commentId!;
+      byComment.set(commentId, [...(byComment.get(commentId) ?? []), toAttachmentDto(attachment)]);
     }
-    const rows = await qb.getMany();
-    const total = await qb.getCount();
-    return toPage(rows.map(toAttachmentDto), total, query);
+    return byComment;
   }
 
   /**
@@ -96,7 +105,7 @@ export class AttachmentsService {
     const commentId = this.parseCommentId(upload.commentId);
     const ticket = await this.tickets.findVisible(principal, ticketId);
     this.authorizeUpload(principal, ticket, true);
-    if (commentId !== null) await this.requireComment(principal, ticketId, commentId);
+    if (commentId !== null) await this.requireComment(principal, ticket, commentId);
     await this.scan(file);
     const key = newStorageKey();
     await this.storage.put(key, createReadStream(file.path));
@@ -109,7 +118,7 @@ export class AttachmentsService {
   }
 
   async download(principal: Principal, id: string, conditions: DownloadConditions): Promise<AttachmentDownload> {
-    const attachment = await this.requireVisible(principal, await this.attachments.findOneBy({ id }));
+    const attachment = await this.loadVisible(principal, await this.attachments.findOneBy({ id }));
     return buildDownload(attachment, conditions, (range) => this.storage.get(attachment.storageKey, range));
   }
 
@@ -122,7 +131,7 @@ export class AttachmentsService {
 
   @Transactional()
   private async removeRow(principal: Principal, id: string): Promise<string> {
-    const attachment = await this.requireVisible(
+    const attachment = await this.loadVisible(
       principal,
       await this.attachments.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }),
     );
@@ -145,11 +154,13 @@ export class AttachmentsService {
   ): Promise<Attachment> {
     const ticket = await this.tickets.lockVisible(principal, ticketId);
     this.authorizeUpload(principal, ticket, true);
-    if (commentId !== null) await this.requireComment(principal, ticketId, commentId);
+    const comment = commentId === null ? null : await this.requireComment(principal, ticket, commentId);
     return this.attachments.save(
       this.attachments.create({
         ticketId,
         commentId,
+        // Fixed at upload: an attachment of an internal note stays internal, also once the note is deleted.
+        isInternal: comment?.isInternal ?? false,
         filename: file.filename,
         contentType: file.contentType,
         sizeBytes: file.sizeBytes,
@@ -161,7 +172,7 @@ export class AttachmentsService {
     );
   }
 
-  private authorizeUpload(principal: Principal, ticket: Ticket, closedToo: boolean): void {
+  private authorizeUpload(principal: Principal, ticket: TicketRef, closedToo: boolean): void {
     require403(AccessPolicy.canUploadAttachment(principal, ticket), 'You may not add attachments to this ticket');
     if (closedToo) assertNotClosed(ticket);
   }
@@ -177,23 +188,16 @@ export class AttachmentsService {
   }
 
   /** A live comment of this ticket that the caller may see (internal notes: staff only). */
-  private async requireComment(principal: Principal, ticketId: string, commentId: string): Promise<void> {
-    const comment = await this.txHost.tx.getRepository(Comment).findOneBy({ id: commentId, ticketId });
-    if (!comment || (comment.isInternal && !AccessPolicy.canSeeInternal(principal))) throw noSuchComment();
+  private async requireComment(principal: Principal, ticket: TicketRef, commentId: string): Promise<AttachableComment> {
+    const comment = await this.comments.single.findOnTicket(ticket.id, commentId);
+    if (!comment || !AccessPolicy.canViewTicketItem(principal, ticket, comment)) throw noSuchComment();
+    return comment;
   }
 
   /** Invisible tickets and, for requesters, attachments of internal notes do not exist: 404. */
-  private async requireVisible(principal: Principal, attachment: Attachment | null): Promise<Attachment> {
-    if (!attachment) throw DomainError.notFound('Attachment');
-    const ticket = await this.txHost.tx.getRepository(Ticket).findOneBy({ id: attachment.ticketId });
-    if (!ticket || !AccessPolicy.canViewTicket(principal, ticket)) throw DomainError.notFound('Attachment');
-    if (attachment.commentId !== null && !AccessPolicy.canSeeInternal(principal)) {
-      const comment = await this.txHost.tx
-        .getRepository(Comment)
-        .findOne({ where: { id: attachment.commentId }, withDeleted: true });
-      if (comment?.isInternal) throw DomainError.notFound('Attachment');
-    }
-    return attachment;
+  private async loadVisible(principal: Principal, attachment: Attachment | null): Promise<Attachment> {
+    const ticket = attachment && (await this.tickets.findRef(attachment.ticketId));
+    return this.access.requireVisibleItem(principal, 'Attachment', ticket, attachment).item;
   }
 
   private async scan(file: StagedFile): Promise<void> {

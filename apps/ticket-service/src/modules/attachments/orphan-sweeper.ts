@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In } from 'typeorm';
+import { JobScheduler } from '../../common/jobs/job-scheduler';
 import { Attachment } from './attachment.entity';
 import { STORAGE_KEY_PREFIX } from './attachments.service';
 import { STORAGE_DRIVER, type StorageDriver } from './storage/storage-driver';
@@ -17,26 +18,21 @@ const BATCH_SIZE = 500;
  * staging files. Runs at startup and then on a timer; several instances sweeping at once is harmless.
  */
 @Injectable()
-export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('OrphanSweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-
+export class OrphanSweeper implements OnModuleInit {
   constructor(
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly receiver: UploadReceiver,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scheduler: JobScheduler,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.tick();
-    this.timer = setInterval(() => this.tick(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.scheduler.schedule({
+      name: 'attachment-orphan-sweeper',
+      intervalMs: SWEEP_INTERVAL_MS,
+      runAtStart: true,
+      run: () => this.sweep(),
+    });
   }
 
   /**
@@ -57,20 +53,6 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (batch.length > 0) removed += await this.removeUnreferenced(batch);
     return removed;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.sweep()
-      .then((removed) => {
-        if (removed > 0) this.logger.log({ removed }, 'orphaned attachment files removed');
-      })
-      .catch((error: unknown) =>
-        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'orphan sweep failed'),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
   }
 
   /** Soft-deleted rows do not count: their bytes are deleted right after the row, or here. */

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HistoryChangeType, TicketEventType } from '@ticketing/contracts';
 import type { DataSource, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent, UpdateEvent } from 'typeorm';
-import { AuditTrail } from '../history/audit-trail';
-import type { ChangeEntry } from '../history/ticket-changes';
+import { AuditTrail, type ChangeEntry } from '../history';
 import { Comment } from './comment.entity';
 
 function entry(changeType: HistoryChangeType, comment: Comment): ChangeEntry {

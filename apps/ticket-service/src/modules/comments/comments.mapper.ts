@@ -1,5 +1,5 @@
 import type { Comment } from './comment.entity';
-import type { AttachmentDto } from '../attachments/dto/attachment.dto';
+import type { AttachmentDto } from '../attachments';
 import type { CommentDto } from './dto/comment.dto';
 
 export function toCommentDto(comment: Comment, attachments: AttachmentDto[]): CommentDto {

@@ -1,31 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { CommentType } from '@ticketing/contracts';
+import { AccessGate, require403 } from '../../common/access/access-gate';
 import { AccessPolicy } from '../../common/access/access-policy';
-import { require403 } from '../../common/access/access.service';
 import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
-import { DomainError } from '../../common/errors/domain-error';
-import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/http/pagination';
-import { applyCommentToTicket, assertNotClosed, hasChanged } from '../tickets/ticket-transitions';
-import { Ticket } from '../tickets/ticket.entity';
-import { TicketsService } from '../tickets/tickets.service';
-import { In } from 'typeorm';
-import { Attachment } from '../attachments/attachment.entity';
-import { toAttachmentDto } from '../attachments/attachments.mapper';
-import type { AttachmentDto } from '../attachments/dto/attachment.dto';
+import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
+import { AttachmentsService, type CommentLookup, CommentLookups } from '../attachments';
+import { assertNotClosed, type TicketRef, TicketsService } from '../tickets';
 import { Comment } from './comment.entity';
 import type { CommentDto, CreateCommentDto, UpdateCommentDto } from './dto/comment.dto';
 import { toCommentDto } from './comments.mapper';
 
 @Injectable()
-export class CommentsService {
+export class CommentsService implements CommentLookup, OnModuleInit {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly tickets: TicketsService,
+    private readonly attachments: AttachmentsService,
+    private readonly commentLookups: CommentLookups,
+    private readonly access: AccessGate,
     private readonly clock: Clock,
   ) {}
+
+  onModuleInit(): void {
+    this.commentLookups.register(this);
+  }
 
   private get comments() {
     return this.txHost.tx.getRepository(Comment);
@@ -34,22 +35,13 @@ export class CommentsService {
   /** The comments of a ticket the caller may see, oldest first; internal notes only for staff. */
   async list(principal: Principal, ticketId: string, query: PageQueryDto): Promise<Page<CommentDto>> {
     await this.tickets.findVisible(principal, ticketId);
-    const qb = this.comments
+    const comments = this.comments
       .createQueryBuilder('c')
       .where('c.ticket_id = :ticketId', { ticketId })
       .orderBy('c.created_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .offset(pageOffset(query))
-      .limit(query.page_size);
-    if (!AccessPolicy.canSeeInternal(principal)) qb.andWhere('c.is_internal = false');
-    const comments = await qb.getMany();
-    const total = await qb.getCount();
-    const attachments = await this.attachmentsOf(comments.map((comment) => comment.id));
-    return toPage(
-      comments.map((comment) => toCommentDto(comment, attachments.get(comment.id) ?? [])),
-      total,
-      query,
-    );
+      .addOrderBy('c.id', 'ASC');
+    if (!this.access.seesInternal(principal)) comments.andWhere('c.is_internal = false');
+    return findPage(comments, query, (rows) => this.withAttachments(rows));
   }
 
   /**
@@ -74,12 +66,7 @@ export class CommentsService {
         updatedAt: now,
       }),
     );
-    const before = { ...ticket };
-    applyCommentToTicket(ticket, principal, isInternal, now);
-    if (hasChanged(before, ticket)) {
-      ticket.updatedAt = now;
-      await this.txHost.tx.getRepository(Ticket).save(ticket);
-    }
+    await this.tickets.recordComment(principal, ticketId, isInternal, now);
     return toCommentDto(comment, []);
   }
 
@@ -94,8 +81,8 @@ export class CommentsService {
       comment.updatedAt = this.clock.now();
       await this.comments.save(comment);
     }
-    const attachments = await this.attachmentsOf([comment.id]);
-    return toCommentDto(comment, attachments.get(comment.id) ?? []);
+    const [dto] = await this.withAttachments([comment]);
+    return dto;
   }
 
   @Transactional()
@@ -105,27 +92,21 @@ export class CommentsService {
     await this.comments.softRemove(comment);
   }
 
-  /** A comment is visible when its ticket is, and internal ones only to staff; otherwise 404. */
-  private async loadVisible(principal: Principal, commentId: string): Promise<{ comment: Comment; ticket: Ticket }> {
-    const comment = await this.comments.findOne({ where: { id: commentId }, lock: { mode: 'pessimistic_write' } });
-    if (!comment || (comment.isInternal && !AccessPolicy.canSeeInternal(principal)))
-      throw DomainError.notFound('Comment');
-    const ticket = await this.txHost.tx.getRepository(Ticket).findOneBy({ id: comment.ticketId });
-    if (!ticket || !AccessPolicy.canViewTicket(principal, ticket)) throw DomainError.notFound('Comment');
-    return { comment, ticket };
+  /** For the attachments module: a live comment of that ticket, or null. */
+  findOnTicket(ticketId: string, commentId: string): Promise<Comment | null> {
+    return this.comments.findOneBy({ id: commentId, ticketId });
   }
 
-  /** Attachments shown with each comment, oldest first. */
-  private async attachmentsOf(commentIds: string[]): Promise<Map<string, AttachmentDto[]>> {
-    const byComment = new Map<string, AttachmentDto[]>();
-    if (commentIds.length === 0) return byComment;
-    const attachments = await this.txHost.tx
-      .getRepository(Attachment)
-      .find({ where: { commentId: In(commentIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
-    for (const attachment of attachments) {
-      const commentId = attachment.commentId!;
-      byComment.set(commentId, [...(byComment.get(commentId) ?? []), toAttachmentDto(attachment)]);
-    }
-    return byComment;
+  /** The comment (locked) and its ticket, when the caller may see both; otherwise 404. */
+  private async loadVisible(principal: Principal, commentId: string): Promise<{ comment: Comment; ticket: TicketRef }> {
+    const comment = await this.comments.findOne({ where: { id: commentId }, lock: { mode: 'pessimistic_write' } });
+    const ticket = comment && (await this.tickets.findRef(comment.ticketId));
+    const visible = this.access.requireVisibleItem(principal, 'Comment', ticket, comment);
+    return { comment: visible.item, ticket: visible.ticket };
+  }
+
+  private async withAttachments(comments: Comment[]): Promise<CommentDto[]> {
+    const attachments = await this.attachments.listForComments(comments.map((comment) => comment.id));
+    return comments.map((comment) => toCommentDto(comment, attachments.get(comment.id) ?? []));
   }
 }

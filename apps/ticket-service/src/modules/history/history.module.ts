@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { TicketsModule } from '../tickets/tickets.module';
+import { AuditSinks } from './audit-sinks';
 import { AuditTrail } from './audit-trail';
-import { HistoryController } from './history.controller';
 import { HistoryService } from './history.service';
-import { TicketAuditSubscriber } from './ticket-audit.subscriber';
 import { TicketHistory } from './ticket-history.entity';
 
+/** Owns `ticket_history` (append-only): the writer every audit subscriber uses, its reader, and the sink port. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TicketHistory]), TicketsModule],
-  controllers: [HistoryController],
-  providers: [HistoryService, TicketAuditSubscriber, AuditTrail],
-  exports: [AuditTrail],
+  imports: [TypeOrmModule.forFeature([TicketHistory])],
+  providers: [AuditTrail, AuditSinks, HistoryService],
+  exports: [AuditTrail, AuditSinks, HistoryService],
 })
 export class HistoryModule {}

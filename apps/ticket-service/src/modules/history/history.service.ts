@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { AccessPolicy } from '../../common/access/access-policy';
-import type { Principal } from '../../common/auth/principal';
-import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/http/pagination';
-import { TicketsService } from '../tickets/tickets.service';
+import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
 import type { HistoryEntryDto } from './history.dto';
 import { TicketHistory } from './ticket-history.entity';
 
@@ -22,27 +19,23 @@ function toHistoryEntryDto(row: TicketHistory): HistoryEntryDto {
   };
 }
 
+/** Reads the audit trail; whoever calls has checked that the caller may see the ticket. */
 @Injectable()
 export class HistoryService {
-  constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    private readonly tickets: TicketsService,
-  ) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
-  /** The audit trail of a ticket the caller may see, oldest first. */
-  async list(principal: Principal, ticketId: string, query: PageQueryDto): Promise<Page<HistoryEntryDto>> {
-    await this.tickets.findVisible(principal, ticketId);
-    const qb = this.txHost.tx
+  /** A ticket's history, oldest first; rows about internal notes (and their attachments) only with `includeInternal`. */
+  async listForTicket(
+    ticketId: string,
+    options: { includeInternal: boolean },
+    query: PageQueryDto,
+  ): Promise<Page<HistoryEntryDto>> {
+    const rows = this.txHost.tx
       .getRepository(TicketHistory)
       .createQueryBuilder('h')
       .where('h.ticket_id = :ticketId', { ticketId })
-      .orderBy('h.seq', 'ASC')
-      .offset(pageOffset(query))
-      .limit(query.page_size);
-    // Rows about internal notes (and their attachments) are staff-only.
-    if (!AccessPolicy.canSeeInternal(principal)) qb.andWhere(`NOT (h.metadata @> '{"internal": true}')`);
-    const rows = await qb.getMany();
-    const total = await qb.getCount();
-    return toPage(rows.map(toHistoryEntryDto), total, query);
+      .orderBy('h.seq', 'ASC');
+    if (!options.includeInternal) rows.andWhere(`NOT (h.metadata @> '{"internal": true}')`);
+    return findPage(rows, query, (found) => found.map(toHistoryEntryDto));
   }
 }

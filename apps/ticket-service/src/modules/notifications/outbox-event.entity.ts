@@ -1,9 +1,6 @@
 import type { TicketEventType } from '@ticketing/contracts';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type EventData = { [key: string]: JsonValue };
-
 /** A ticket event, written in the same transaction as the change it reports. */
 @Entity('outbox_events')
 export class OutboxEvent {

@@ -1,19 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessModule } from '../../common/access/access.module';
-import { TeamsModule } from '../teams/teams.module';
-import { Ticket } from '../tickets/ticket.entity';
-import { TeamMetricsController } from './team-metrics.controller';
-import { TeamMetricsService } from './team-metrics.service';
-import { SlaBreachScanner } from './sla-breach.scanner';
 import { SlaPolicy } from './sla-policy.entity';
 import { SlaController } from './sla.controller';
 import { SlaPoliciesService } from './sla-policies.service';
 
+/** Owns `sla_policies`; the SLA arithmetic and its SQL twins are pure and exported with it. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SlaPolicy, Ticket]), AccessModule, TeamsModule],
-  controllers: [SlaController, TeamMetricsController],
-  providers: [SlaPoliciesService, SlaBreachScanner, TeamMetricsService],
-  exports: [SlaPoliciesService, SlaBreachScanner],
+  imports: [TypeOrmModule.forFeature([SlaPolicy])],
+  controllers: [SlaController],
+  providers: [SlaPoliciesService],
+  exports: [SlaPoliciesService],
 })
 export class SlaModule {}

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { TeamMemberRole } from '@ticketing/contracts';
+import { TeamMembership } from '../../common/access/team-membership';
 import { Team, TeamMember } from './team.entity';
 
-/** Team-membership look-ups that the access policy needs; reads join the caller's transaction. */
+/** Team look-ups for other modules and the access gate; reads join the caller's transaction. */
 @Injectable()
-export class TeamDirectory {
+export class TeamDirectory implements TeamMembership {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
   async exists(teamId: string): Promise<boolean> {

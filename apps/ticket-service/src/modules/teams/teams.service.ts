@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { ErrorCode } from '@ticketing/contracts';
 import { DomainError } from '../../common/errors/domain-error';
-import { type Page, type PageQueryDto, pageOffset, toPage } from '../../common/http/pagination';
+import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
 import type { AddTeamMemberDto, CreateTeamDto, TeamDto, UpdateTeamDto } from './dto/team.dto';
-import { Ticket } from '../tickets/ticket.entity';
 import { Team, TeamMember } from './team.entity';
+import { TeamRemovalListeners } from './team-removal';
 import { toTeamDto } from './teams.mapper';
 
 @Injectable()
 export class TeamsService {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly removalListeners: TeamRemovalListeners,
+  ) {}
 
   private get teams() {
     return this.txHost.tx.getRepository(Team);
@@ -28,13 +30,12 @@ export class TeamsService {
   }
 
   async list(query: PageQueryDto): Promise<Page<TeamDto>> {
-    const [teams, total] = await this.teams.findAndCount({
-      relations: { members: true },
-      order: { name: 'ASC', id: 'ASC' },
-      skip: pageOffset(query),
-      take: query.page_size,
-    });
-    return toPage(teams.map(toTeamDto), total, query);
+    const teams = this.teams
+      .createQueryBuilder('team')
+      .leftJoinAndSelect('team.members', 'member')
+      .orderBy('team.name', 'ASC')
+      .addOrderBy('team.id', 'ASC');
+    return findPage(teams, query, (rows) => rows.map(toTeamDto));
   }
 
   async get(id: string): Promise<TeamDto> {
@@ -49,21 +50,11 @@ export class TeamsService {
     return toTeamDto(team);
   }
 
-  /**
-   * A team that visible tickets still point at cannot go (move them first). Deleted tickets let go of it
-   * through an audited save, so their history says where they went.
-   */
+  /** Modules that refer to the team refuse (a team with tickets) or let go of it first, in this transaction. */
   @Transactional()
   async remove(id: string): Promise<void> {
     const team = await this.load(id, { lock: true });
-    const tickets = this.txHost.tx.getRepository(Ticket);
-    if (await tickets.existsBy({ teamId: id })) {
-      throw new DomainError(ErrorCode.CONFLICT, 'The team still has tickets; move them to another team first');
-    }
-    for (const deleted of await tickets.find({ where: { teamId: id }, withDeleted: true })) {
-      deleted.teamId = null;
-      await tickets.save(deleted);
-    }
+    for (const listener of this.removalListeners.all) await listener.beforeTeamRemoved(id);
     await this.teams.remove(team);
   }
 

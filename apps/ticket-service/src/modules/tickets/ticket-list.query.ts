@@ -2,10 +2,10 @@ import { TicketStatus } from '@ticketing/contracts';
 import type { SelectQueryBuilder } from 'typeorm';
 import { AccessPolicy } from '../../common/access/access-policy';
 import type { Principal } from '../../common/auth/principal';
-import { BREACHED_SQL } from '../sla/sla-breach.sql';
+import { BREACHED_SQL } from '../sla';
 import { DomainError } from '../../common/errors/domain-error';
-import { pageOffset } from '../../common/http/pagination';
 import type { TicketListQueryDto, TicketSortField } from './dto/ticket-list-query.dto';
+import type { TicketTextSource } from './ticket-search';
 import type { Ticket } from './ticket.entity';
 
 const WORKFLOW_ORDER = Object.values(TicketStatus);
@@ -26,13 +26,14 @@ const SORT_SQL: Record<Exclude<TicketSortField, 'relevance'>, { sql: string; nul
 
 /**
  * Applies visibility, every filter of spec §8, the sort (ties broken by created_at desc, id so pages never
- * repeat or skip rows) and the page to a query over `tickets t`.
+ * repeat or skip rows) to a query over `tickets t`.
  */
 export function applyTicketListQuery(
   qb: SelectQueryBuilder<Ticket>,
   query: TicketListQueryDto,
   principal: Principal,
   now: Date,
+  textSources: readonly TicketTextSource[] = [],
 ): SelectQueryBuilder<Ticket> {
   if (query.sort_by === 'relevance' && !query.q) {
     throw DomainError.validation('sort_by=relevance needs q', [
@@ -66,13 +67,10 @@ export function applyTicketListQuery(
   if (query.sla_breached !== undefined) qb.andWhere(query.sla_breached ? BREACHED_SQL : `NOT ${BREACHED_SQL}`);
   if (query.q) {
     qb.setParameter('q', query.q);
-    // Comments the caller may see count too: internal notes only for staff.
-    const visibleComments = AccessPolicy.canSeeInternal(principal) ? '' : 'AND NOT c.is_internal';
-    qb.andWhere(
-      `(t.search_vector @@ websearch_to_tsquery('english', :q) OR EXISTS (
-        SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND c.deleted_at IS NULL ${visibleComments}
-          AND c.search_vector @@ websearch_to_tsquery('english', :q)))`,
-    );
+    // Text of other modules (comments) counts too, as far as the caller may see it.
+    const includeInternal = AccessPolicy.canSeeInternal(principal);
+    const elsewhere = textSources.map((source) => ` OR t.id IN (${source.matchingTicketIdsSql({ includeInternal })})`);
+    qb.andWhere(`(t.search_vector @@ websearch_to_tsquery('english', :q)${elsewhere.join('')})`);
   }
 
   const sortBy = query.sort_by ?? 'created_at';
@@ -84,6 +82,5 @@ export function applyTicketListQuery(
   // Plain column sorts stay plain so the (created_at DESC, id) index serves the default listing.
   qb.orderBy(sort.sql, direction, sort.nullable ? 'NULLS LAST' : undefined);
   if (sortBy !== 'created_at') qb.addOrderBy('t.created_at', 'DESC');
-  qb.addOrderBy('t.id', 'ASC');
-  return qb.offset(pageOffset(query)).limit(query.page_size);
+  return qb.addOrderBy('t.id', 'ASC');
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_SLA_TARGETS, Role, TicketCategory, TicketPriority, TicketStatus } from '@ticketing/contracts';
 import type { Principal } from '../../common/auth/principal';
-import { computeDueDates } from '../sla/sla-calculator';
+import { computeDueDates } from '../sla';
 import { applyCommentToTicket, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
 

@@ -1,7 +1,7 @@
 import { allowedTransitions, canTransition, ErrorCode, Role, type SlaTarget, TicketStatus } from '@ticketing/contracts';
 import { type Principal, ROLE_RANK } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { computeDueDates, pauseSecondsEndingAt } from '../sla/sla-calculator';
+import { computeDueDates, pauseSecondsEndingAt } from '../sla';
 import type { Ticket } from './ticket.entity';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -12,7 +11,7 @@ import { Role } from '@ticketing/contracts';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
-import { ApiIdempotent, ApiIfMatch, ApiValidationResponse } from '../../common/http/api-responses';
+import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-responses';
 import { IfMatch, VersionETagInterceptor } from '../../common/http/etag';
 import type { Page } from '../../common/http/pagination';
 import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
@@ -27,6 +26,7 @@ import {
 import { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
 import { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import { TicketDto, TicketPageDto } from './dto/ticket.dto';
+import { TicketChange } from './ticket-change.decorator';
 import { TicketsService } from './tickets.service';
 
 const TRANSITION_CONFLICT =
@@ -66,16 +66,11 @@ export class TicketsController {
   }
 
   @Put(':ticket_id')
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({
+  @TicketChange({
     summary: 'Replace every editable field (omitted optional fields become null)',
     operationId: 'replaceTicket',
+    conflicts: 'TICKET_CLOSED',
   })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
   replace(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,
@@ -86,13 +81,7 @@ export class TicketsController {
   }
 
   @Patch(':ticket_id')
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Change some editable fields', operationId: 'updateTicket' })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
+  @TicketChange({ summary: 'Change some editable fields', operationId: 'updateTicket', conflicts: 'TICKET_CLOSED' })
   patch(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,
@@ -114,13 +103,11 @@ export class TicketsController {
   }
 
   @Patch(':ticket_id/status')
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Move the ticket along the workflow', operationId: 'changeTicketStatus' })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  @TicketChange({
+    summary: 'Move the ticket along the workflow',
+    operationId: 'changeTicketStatus',
+    conflicts: TRANSITION_CONFLICT,
+  })
   changeStatus(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,
@@ -132,13 +119,11 @@ export class TicketsController {
 
   @Post(':ticket_id/resolve')
   @HttpCode(200)
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Resolve with resolution notes', operationId: 'resolveTicket' })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  @TicketChange({
+    summary: 'Resolve with resolution notes',
+    operationId: 'resolveTicket',
+    conflicts: TRANSITION_CONFLICT,
+  })
   resolve(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,
@@ -150,13 +135,7 @@ export class TicketsController {
 
   @Post(':ticket_id/close')
   @HttpCode(200)
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Close', operationId: 'closeTicket' })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
+  @TicketChange({ summary: 'Close', operationId: 'closeTicket', conflicts: TRANSITION_CONFLICT })
   close(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,
@@ -168,16 +147,11 @@ export class TicketsController {
 
   @Post(':ticket_id/reopen')
   @HttpCode(200)
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({
+  @TicketChange({
     summary: 'Reopen a resolved ticket, or a closed one within the reopen window',
     operationId: 'reopenTicket',
+    conflicts: TRANSITION_CONFLICT,
   })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: TRANSITION_CONFLICT })
   reopen(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,
@@ -188,16 +162,11 @@ export class TicketsController {
   }
 
   @Put(':ticket_id/assign')
-  @UseInterceptors(VersionETagInterceptor)
-  @ApiUuidParams('ticket_id')
-  @ApiIfMatch()
-  @ApiOperation({
+  @TicketChange({
     summary: 'Assign (or unassign); a NEW ticket becomes OPEN when assigned',
     operationId: 'assignTicket',
+    conflicts: 'TICKET_CLOSED',
   })
-  @ApiOkResponse({ type: TicketDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'TICKET_CLOSED' })
   assign(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') id: string,

@@ -1,4 +1,4 @@
-import { computeBreaches } from '../sla/sla-calculator';
+import { computeBreaches } from '../sla';
 import type { TicketDto } from './dto/ticket.dto';
 import type { Ticket } from './ticket.entity';
 

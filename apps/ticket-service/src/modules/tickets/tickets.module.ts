@@ -1,16 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessModule } from '../../common/access/access.module';
-import { SlaModule } from '../sla/sla.module';
-import { TeamsModule } from '../teams/teams.module';
+import { HistoryModule } from '../history';
+import { SlaModule } from '../sla';
+import { TeamsModule } from '../teams';
+import { SlaBreachScanner } from './sla-breach.scanner';
+import { TeamTicketStatisticsQuery } from './team-ticket-statistics';
+import { TicketAuditSubscriber } from './ticket-audit.subscriber';
+import { TicketHistoryController } from './ticket-history.controller';
+import { TicketTextSources } from './ticket-search';
 import { Ticket } from './ticket.entity';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
+/** Owns `tickets`: the only module that writes it (its service, its audit subscriber, the breach scanner). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Ticket]), AccessModule, SlaModule, TeamsModule],
-  controllers: [TicketsController],
-  providers: [TicketsService],
-  exports: [TicketsService],
+  imports: [TypeOrmModule.forFeature([Ticket]), SlaModule, TeamsModule, HistoryModule],
+  controllers: [TicketsController, TicketHistoryController],
+  providers: [TicketsService, TicketAuditSubscriber, SlaBreachScanner, TeamTicketStatisticsQuery, TicketTextSources],
+  exports: [TicketsService, TeamTicketStatisticsQuery, TicketTextSources, SlaBreachScanner],
 })
 export class TicketsModule {}

@@ -1,19 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ErrorCode, type SlaTarget, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { AccessGate, require403 } from '../../common/access/access-gate';
 import { AccessPolicy, type Actor } from '../../common/access/access-policy';
-import { AccessService, require403 } from '../../common/access/access.service';
 import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors/domain-error';
-import { type Page, toPage } from '../../common/http/pagination';
+import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { computeDueDates } from '../sla/sla-calculator';
-import { SlaPoliciesService } from '../sla/sla-policies.service';
-import { TeamDirectory } from '../teams/team-directory';
+import { type HistoryEntryDto, HistoryService } from '../history';
+import { computeDueDates, SlaPoliciesService } from '../sla';
+import { TeamDirectory, type TeamRemovalListener, TeamRemovalListeners } from '../teams';
 import type {
   AssignTicketDto,
   ChangeStatusDto,
@@ -25,7 +25,9 @@ import type { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
 import type { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import type { TicketDto } from './dto/ticket.dto';
 import { applyTicketListQuery } from './ticket-list.query';
-import { assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
+import { type TicketRef, toTicketRef } from './ticket-ref';
+import { TicketTextSources } from './ticket-search';
+import { applyCommentToTicket, assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
 import { toTicketDto } from './tickets.mapper';
 
@@ -41,17 +43,25 @@ interface Mutation {
   notes?: string | null;
 }
 
+/** The only writer of `tickets`: other modules change tickets by asking this service. */
 @Injectable()
-export class TicketsService {
+export class TicketsService implements OnModuleInit, TeamRemovalListener {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    private readonly access: AccessService,
+    private readonly access: AccessGate,
     private readonly teams: TeamDirectory,
+    private readonly teamRemovalListeners: TeamRemovalListeners,
     private readonly slaPolicies: SlaPoliciesService,
+    private readonly history: HistoryService,
+    private readonly textSources: TicketTextSources,
     private readonly clock: Clock,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.teamRemovalListeners.register(this);
+  }
 
   private get tickets() {
     return this.txHost.tx.getRepository(Ticket);
@@ -81,23 +91,67 @@ export class TicketsService {
     // Searches are bounded: a pathological query is cancelled instead of holding a connection.
     await this.txHost.tx.query(`SET LOCAL statement_timeout = ${this.config.db.searchStatementTimeoutMs}`);
     const now = this.clock.now();
-    const qb = applyTicketListQuery(this.tickets.createQueryBuilder('t'), query, principal, now);
-    const items = await qb.getMany();
-    const total = await qb.getCount();
-    return toPage(
-      items.map((ticket) => toTicketDto(ticket, now)),
-      total,
+    const tickets = applyTicketListQuery(
+      this.tickets.createQueryBuilder('t'),
       query,
+      principal,
+      now,
+      this.textSources.all,
     );
+    return findPage(tickets, query, (rows) => rows.map((ticket) => toTicketDto(ticket, now)));
   }
 
   async get(principal: Principal, id: string): Promise<TicketDto> {
-    return toTicketDto(await this.findVisible(principal, id), this.clock.now());
+    return toTicketDto(await this.loadVisible(principal, id), this.clock.now());
   }
 
-  /** The ticket if the caller may see it; 404 otherwise (also for soft-deleted ones). For other modules too. */
-  async findVisible(principal: Principal, id: string): Promise<Ticket> {
-    return this.access.requireVisible(principal, await this.tickets.findOneBy({ id }));
+  /** The audit trail of a ticket the caller may see; rows about internal content only for staff. */
+  async listHistory(principal: Principal, id: string, query: PageQueryDto): Promise<Page<HistoryEntryDto>> {
+    await this.loadVisible(principal, id);
+    return this.history.listForTicket(id, { includeInternal: this.access.seesInternal(principal) }, query);
+  }
+
+  /** For other modules: the ticket if the caller may see it; 404 otherwise (also for soft-deleted ones). */
+  async findVisible(principal: Principal, id: string): Promise<TicketRef> {
+    return toTicketRef(await this.loadVisible(principal, id));
+  }
+
+  /** For other modules: the ticket locked for the caller's transaction (404 when the caller cannot see it). */
+  async lockVisible(principal: Principal, id: string): Promise<TicketRef> {
+    return toTicketRef(await this.lockLoaded(principal, id));
+  }
+
+  /** For other modules deciding about their own rows (a comment's visibility): the live ticket, or null. */
+  async findRef(id: string): Promise<TicketRef | null> {
+    const ticket = await this.tickets.findOneBy({ id });
+    return ticket && toTicketRef(ticket);
+  }
+
+  /**
+   * What a new comment does to its ticket (the first response, the requester answering PENDING_INFO),
+   * in the comment's transaction; the comments module has locked the ticket with lockVisible.
+   */
+  @Transactional()
+  async recordComment(principal: Principal, ticketId: string, isInternal: boolean, at: Date): Promise<void> {
+    const ticket = await this.tickets.findOneOrFail({ where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
+    const before = { ...ticket };
+    applyCommentToTicket(ticket, principal, isInternal, at);
+    await this.saveIfChanged(before, ticket, at);
+  }
+
+  /**
+   * A team may go only when no live ticket refers to it; deleted tickets let go of it through an audited
+   * save, so their history says where they went.
+   */
+  @Transactional()
+  async beforeTeamRemoved(teamId: string): Promise<void> {
+    if (await this.tickets.existsBy({ teamId })) {
+      throw new DomainError(ErrorCode.CONFLICT, 'The team still has tickets; move them to another team first');
+    }
+    for (const deleted of await this.tickets.find({ where: { teamId }, withDeleted: true })) {
+      deleted.teamId = null;
+      await this.tickets.save(deleted);
+    }
   }
 
   replace(principal: Principal, id: string, input: TicketFieldsDto, expected: ExpectedVersion): Promise<TicketDto> {
@@ -191,7 +245,7 @@ export class TicketsService {
   @Transactional()
   async remove(principal: Principal, id: string): Promise<void> {
     require403(AccessPolicy.canDeleteTicket(principal));
-    const ticket = await this.lockVisible(principal, id);
+    const ticket = await this.lockLoaded(principal, id);
     await this.tickets.softRemove(ticket);
   }
 
@@ -207,7 +261,7 @@ export class TicketsService {
     expected: ExpectedVersion,
     mutation: Mutation,
   ): Promise<TicketDto> {
-    const ticket = await this.lockVisible(principal, id);
+    const ticket = await this.lockLoaded(principal, id);
     const actor = await this.access.actor(principal);
     await mutation.authorize(ticket, actor);
     if (expected !== null && expected !== ticket.version) {
@@ -219,18 +273,24 @@ export class TicketsService {
     const now = this.clock.now();
     const before = { ...ticket };
     await mutation.apply(ticket, actor, now);
-    // A change that changes nothing (same assignee, same values) is not a new version.
-    if (!hasChanged(before, ticket)) return toTicketDto(ticket, now);
-    ticket.updatedAt = now;
     this.context.setActionNotes(mutation.notes);
-    const saved = await this.tickets.save(ticket);
-    return toTicketDto(saved, now);
+    return toTicketDto(await this.saveIfChanged(before, ticket, now), now);
   }
 
-  /** The ticket locked for this transaction (404 when the caller cannot see it). For other modules too. */
-  async lockVisible(principal: Principal, id: string): Promise<Ticket> {
+  /** A change that changes nothing (same assignee, same values) is not a new version and leaves no history. */
+  private async saveIfChanged(before: Ticket, ticket: Ticket, now: Date): Promise<Ticket> {
+    if (!hasChanged(before, ticket)) return ticket;
+    ticket.updatedAt = now;
+    return this.tickets.save(ticket);
+  }
+
+  private async loadVisible(principal: Principal, id: string): Promise<Ticket> {
+    return this.access.requireVisibleTicket(principal, await this.tickets.findOneBy({ id }));
+  }
+
+  private async lockLoaded(principal: Principal, id: string): Promise<Ticket> {
     const ticket = await this.tickets.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    return this.access.requireVisible(principal, ticket);
+    return this.access.requireVisibleTicket(principal, ticket);
   }
 
   private authorizeEdit(ticket: Ticket, actor: Actor): void {

@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import { ErrorCode } from '@ticketing/contracts';
+import { DependencyUnavailableError, DomainError } from '../../../common/errors/domain-error';
 
 export type ScanVerdict = { infected: false } | { infected: true; signature: string };
 
@@ -11,4 +13,8 @@ export interface VirusScanner {
 export const VIRUS_SCANNER = Symbol('VIRUS_SCANNER');
 
 /** Answered 503 SCAN_UNAVAILABLE with Retry-After. */
-export class ScannerUnavailableError extends Error {}
+export class ScannerUnavailableError extends DependencyUnavailableError {
+  readonly answer = new DomainError(ErrorCode.SCAN_UNAVAILABLE, 'The virus scanner is not answering; try again later', {
+    headers: { 'Retry-After': '30' },
+  });
+}

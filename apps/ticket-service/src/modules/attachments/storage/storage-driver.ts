@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import { ErrorCode } from '@ticketing/contracts';
+import { DependencyUnavailableError, DomainError } from '../../../common/errors/domain-error';
 
 /** An inclusive byte range, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
@@ -24,4 +26,9 @@ export interface StorageDriver {
 export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');
 
 /** The store is full or failing: answered 507 INSUFFICIENT_STORAGE, nothing kept. */
-export class StorageUnavailableError extends Error {}
+export class StorageUnavailableError extends DependencyUnavailableError {
+  readonly answer = new DomainError(
+    ErrorCode.INSUFFICIENT_STORAGE,
+    'The attachment store is full or failing; nothing was kept',
+  );
+}

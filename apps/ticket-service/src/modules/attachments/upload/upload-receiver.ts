@@ -13,11 +13,11 @@ import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { StorageUnavailableError } from '../storage/storage-driver';
 import { extensionOf, sanitizeFileName } from './file-name';
-import { SIGNATURE_BYTES } from './file-signature';
 import {
   ALLOWED_EXTENSIONS,
   type AllowedExtension,
   contentTypeOf,
+  HEAD_BYTES,
   isAllowedExtension,
   leadingBytesProblem,
   wholeFileProblem,
@@ -293,27 +293,26 @@ async function stageFile(
   let sizeBytes = 0;
   let head = Buffer.alloc(0);
   let headChecked = false;
-  const checkHead = (): Error | null => {
+  const checkHead = async (): Promise<Error | null> => {
     headChecked = true;
-    const problem = leadingBytesProblem(extension, head);
+    const problem = await leadingBytesProblem(extension, head);
     return problem ? unsupported(problem) : null;
   };
   const inspector = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       sizeBytes += chunk.length;
-      if (!headChecked) {
-        head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
-        const problem = head.length >= SIGNATURE_BYTES ? checkHead() : null;
-        if (problem) {
-          callback(problem);
-          return;
-        }
+      if (!headChecked) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+      if (headChecked || head.length < HEAD_BYTES) {
+        callback(null, chunk);
+        return;
       }
-      callback(null, chunk);
+      // Detection is asynchronous; the stream takes no further chunk until it has answered.
+      checkHead().then((problem) => (problem ? callback(problem) : callback(null, chunk)), callback);
     },
     flush(callback) {
-      callback(headChecked ? null : checkHead());
+      if (headChecked) callback();
+      else checkHead().then(callback, callback);
     },
   });
   const sink = createWriteStream(path, { flags: 'wx', mode: 0o600 });

@@ -3,7 +3,7 @@ import { CommentType } from '@ticketing/contracts';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
-import { AttachmentDto } from '../../attachments/dto/attachment.dto';
+import { AttachmentDto } from '../../attachments';
 
 const CLIENT_COMMENT_TYPES = [CommentType.COMMENT, CommentType.RESOLUTION] as const;
 

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In } from 'typeorm';
 import { Clock } from '../../../common/clock';
+import { JobScheduler } from '../../../common/jobs/job-scheduler';
 import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { toEventDto } from '../events.service';
@@ -33,27 +34,22 @@ interface Outcome {
  * after the configured number of attempts.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('WebhookDispatcher');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-
+export class WebhookDispatcher implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly scheduler: JobScheduler,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     // With notifications off, events and deliveries are still recorded; nothing is sent.
     if (!this.config.notifications.enabled) return;
-    this.timer = setInterval(() => this.tick(), this.config.notifications.webhookDispatchIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    this.scheduler.schedule({
+      name: 'webhook-dispatcher',
+      intervalMs: this.config.notifications.webhookDispatchIntervalMs,
+      run: () => this.runOnce(),
+    });
   }
 
   /** One pass over the due deliveries; returns how many attempts were made. */
@@ -65,17 +61,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       attempted += claims.length;
       if (claims.length < BATCH_SIZE) return attempted;
     }
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.runOnce()
-      .catch((error: unknown) =>
-        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'webhook pass failed'),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
   }
 
   private async claim(): Promise<Claim[]> {

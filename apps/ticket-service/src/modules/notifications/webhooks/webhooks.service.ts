@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import type { Principal } from '../../../common/auth/principal';
 import { Clock } from '../../../common/clock';
 import { DomainError } from '../../../common/errors/domain-error';
-import { type Page, type PageQueryDto, pageOffset, toPage } from '../../../common/http/pagination';
+import { findPage, type Page, type PageQueryDto } from '../../../common/http/pagination';
 import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { OutboxEvent } from '../outbox-event.entity';
@@ -54,12 +54,11 @@ export class WebhooksService {
   }
 
   async list(query: PageQueryDto): Promise<Page<WebhookDto>> {
-    const [rows, total] = await this.subscriptions.findAndCount({
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: pageOffset(query),
-      take: query.page_size,
-    });
-    return toPage(rows.map(toWebhookDto), total, query);
+    const subscriptions = this.subscriptions
+      .createQueryBuilder('s')
+      .orderBy('s.created_at', 'ASC')
+      .addOrderBy('s.id', 'ASC');
+    return findPage(subscriptions, query, (rows) => rows.map(toWebhookDto));
   }
 
   async get(id: string): Promise<WebhookDto> {
@@ -78,14 +77,13 @@ export class WebhooksService {
   /** The log outlives the subscription: it stays readable after a delete. */
   async deliveries(subscriptionId: string, query: PageQueryDto): Promise<Page<WebhookDeliveryDto>> {
     await this.load(subscriptionId, { withDeleted: true });
-    const repository = this.txHost.tx.getRepository(WebhookDelivery);
-    const [rows, total] = await repository.findAndCount({
-      where: { subscriptionId },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      skip: pageOffset(query),
-      take: query.page_size,
-    });
-    return toPage(await this.toDeliveryDtos(rows), total, query);
+    const deliveries = this.txHost.tx
+      .getRepository(WebhookDelivery)
+      .createQueryBuilder('d')
+      .where('d.subscription_id = :subscriptionId', { subscriptionId })
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'ASC');
+    return findPage(deliveries, query, (rows) => this.toDeliveryDtos(rows));
   }
 
   /** Queues one more attempt now (also for DEAD deliveries); if it fails, a DEAD delivery stays DEAD. */

@@ -6,14 +6,14 @@ import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiValidationResponse } from '../../common/http/api-responses';
 import { type Page, PageQueryDto } from '../../common/http/pagination';
 import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
-import { HistoryPageDto, type HistoryEntryDto } from './history.dto';
-import { HistoryService } from './history.service';
+import { type HistoryEntryDto, HistoryPageDto } from '../history';
+import { TicketsService } from './tickets.service';
 
 @ApiTags('tickets')
 @Auth()
 @Controller('tickets/:ticket_id/history')
-export class HistoryController {
-  constructor(private readonly history: HistoryService) {}
+export class TicketHistoryController {
+  constructor(private readonly tickets: TicketsService) {}
 
   @Get()
   @ApiUuidParams('ticket_id')
@@ -26,6 +26,6 @@ export class HistoryController {
     @UuidParam('ticket_id') id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<HistoryEntryDto>> {
-    return this.history.list(user, id, query);
+    return this.tickets.listHistory(user, id, query);
   }
 }

@@ -1,14 +1,6 @@
 import { HistoryChangeType, TicketStatus } from '@ticketing/contracts';
-import type { Ticket } from '../tickets/ticket.entity';
-import type { HistoryMetadata } from './ticket-history.entity';
-
-export interface ChangeEntry {
-  changeType: HistoryChangeType;
-  fieldName: string | null;
-  oldValue: string | null;
-  newValue: string | null;
-  metadata: HistoryMetadata;
-}
+import type { ChangeEntry, HistoryMetadata } from '../history';
+import type { Ticket } from './ticket.entity';
 
 /** Audited ticket fields and their wire names; everything else is derived or bookkeeping. */
 const UPDATE_FIELDS = {

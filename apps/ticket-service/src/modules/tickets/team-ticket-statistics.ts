@@ -1,20 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { AccessPolicy } from '../../common/access/access-policy';
-import { AccessService, require403 } from '../../common/access/access.service';
-import type { Principal } from '../../common/auth/principal';
-import { Clock } from '../../common/clock';
-import { DomainError } from '../../common/errors/domain-error';
-import { TeamDirectory } from '../teams/team-directory';
-import type { DurationStatsDto, SlaComplianceDto, TeamMetricsDto, TeamMetricsQueryDto } from './dto/team-metrics.dto';
-import { BREACHED_SQL, RESOLUTION_BREACHED_SQL } from './sla-breach.sql';
+import { BREACHED_SQL, RESOLUTION_BREACHED_SQL } from '../sla';
 
-const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 const OPEN = `t.status NOT IN ('RESOLVED', 'CLOSED')`;
 const IN_WINDOW = `t.created_at >= :from AND t.created_at < :to`;
 
-interface MetricsRow {
+interface StatisticsRow {
   open_total: string;
   breached_open: string;
   response_measured: string;
@@ -30,7 +22,7 @@ interface MetricsRow {
 }
 
 /** The whole report in two aggregate queries over the team's tickets (SQL does the counting, not Node). */
-const METRICS_SQL = `
+const STATISTICS_SQL = `
   SELECT
     count(*) FILTER (WHERE ${OPEN}) AS open_total,
     count(*) FILTER (WHERE ${OPEN} AND ${BREACHED_SQL}) AS breached_open,
@@ -57,38 +49,36 @@ const OPEN_BREAKDOWN_SQL = `
   WHERE t.team_id = :team AND t.deleted_at IS NULL AND ${OPEN}
   GROUP BY t.status, t.priority`;
 
-function compliance(measured: number, met: number): SlaComplianceDto {
-  return { measured, met, compliance_percent: measured === 0 ? null : Math.round((met / measured) * 10_000) / 100 };
+export interface DurationStatistics {
+  count: number;
+  meanSeconds: number | null;
+  p90Seconds: number | null;
 }
 
-function duration(count: number, mean: number | null, p90: number | null): DurationStatsDto {
-  const round = (value: number | null) => (value === null ? null : Math.round(value));
-  return { count, mean_seconds: round(mean), p90_seconds: round(p90) };
+/** A team's tickets in numbers: open now, and SLA outcomes and times of those created in [from, to). */
+export interface TeamTicketStatistics {
+  open: { total: number; byStatus: Record<string, number>; byPriority: Record<string, number> };
+  breachedOpen: number;
+  response: { measured: number; met: number };
+  resolution: { measured: number; met: number };
+  timeToFirstResponse: DurationStatistics;
+  timeToResolution: DurationStatistics;
 }
 
+export interface StatisticsWindow {
+  from: Date;
+  to: Date;
+  now: Date;
+}
+
+/** Read model over `tickets` for team reports; the tickets module owns the table, so it owns this SQL. */
 @Injectable()
-export class TeamMetricsService {
-  constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    private readonly access: AccessService,
-    private readonly teams: TeamDirectory,
-    private readonly clock: Clock,
-  ) {}
+export class TeamTicketStatisticsQuery {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
-  async report(principal: Principal, teamId: string, query: TeamMetricsQueryDto): Promise<TeamMetricsDto> {
-    if (!(await this.teams.exists(teamId))) throw DomainError.notFound('Team');
-    require403(
-      AccessPolicy.canReadTeamMetrics(await this.access.actor(principal), teamId),
-      'Only a lead of this team, a manager or an admin may read its metrics',
-    );
-    const now = this.clock.now();
-    const to = query.to ?? now;
-    const from = query.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
-    if (from.getTime() >= to.getTime()) {
-      throw DomainError.validation('from must be before to', [{ field: 'from', message: 'must be before to' }]);
-    }
+  async forTeam(teamId: string, { from, to, now }: StatisticsWindow): Promise<TeamTicketStatistics> {
     const params = { team: teamId, from, to, now };
-    const [row] = await this.run<MetricsRow>(METRICS_SQL, params);
+    const [row] = await this.run<StatisticsRow>(STATISTICS_SQL, params);
     const breakdown = await this.run<{ status: string; priority: string; count: number }>(OPEN_BREAKDOWN_SQL, params);
     const byStatus: Record<string, number> = {};
     const byPriority: Record<string, number> = {};
@@ -97,19 +87,20 @@ export class TeamMetricsService {
       byPriority[priority] = (byPriority[priority] ?? 0) + count;
     }
     return {
-      team_id: teamId,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      open_tickets: { total: Number(row.open_total), by_status: byStatus, by_priority: byPriority },
-      breached_open: Number(row.breached_open),
-      response_sla: compliance(Number(row.response_measured), Number(row.response_met)),
-      resolution_sla: compliance(Number(row.resolution_measured), Number(row.resolution_met)),
-      time_to_first_response: duration(
-        Number(row.first_response_count),
-        row.first_response_mean,
-        row.first_response_p90,
-      ),
-      time_to_resolution: duration(Number(row.resolution_count), row.resolution_mean, row.resolution_p90),
+      open: { total: Number(row.open_total), byStatus, byPriority },
+      breachedOpen: Number(row.breached_open),
+      response: { measured: Number(row.response_measured), met: Number(row.response_met) },
+      resolution: { measured: Number(row.resolution_measured), met: Number(row.resolution_met) },
+      timeToFirstResponse: {
+        count: Number(row.first_response_count),
+        meanSeconds: row.first_response_mean,
+        p90Seconds: row.first_response_p90,
+      },
+      timeToResolution: {
+        count: Number(row.resolution_count),
+        meanSeconds: row.resolution_mean,
+        p90Seconds: row.resolution_p90,
+      },
     };
   }
 

@@ -1,19 +1,21 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsService } from 'nestjs-cls';
 import { Clock } from '../../common/clock';
+import { JobScheduler } from '../../common/jobs/job-scheduler';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { Ticket } from '../tickets/ticket.entity';
-import { computeBreaches, computeWarnings } from './sla-calculator';
 import {
+  computeBreaches,
+  computeWarnings,
   RESOLUTION_BREACHED_SQL,
   RESOLUTION_WARNING_SQL,
   RESPONSE_BREACHED_SQL,
   RESPONSE_WARNING_SQL,
   SLA_WARNING_SHARE,
-} from './sla-breach.sql';
+} from '../sla';
+import { Ticket } from './ticket.entity';
 
 const BATCH_SIZE = 200;
 
@@ -23,27 +25,22 @@ const BATCH_SIZE = 200;
  * the "not yet recorded" condition is re-checked on the locked row.
  */
 @Injectable()
-export class SlaBreachScanner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('SlaBreachScanner');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-
+export class SlaBreachScanner implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly cls: ClsService,
     private readonly clock: Clock,
+    private readonly scheduler: JobScheduler,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     if (!this.config.sla.enabled) return;
-    this.timer = setInterval(() => this.tick(), this.config.sla.checkIntervalSeconds * 1000);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    this.scheduler.schedule({
+      name: 'sla-breach-scanner',
+      intervalMs: this.config.sla.checkIntervalSeconds * 1000,
+      run: () => this.scan(),
+    });
   }
 
   /** One full pass; returns how many tickets got a breach recorded. */
@@ -56,20 +53,6 @@ export class SlaBreachScanner implements OnApplicationBootstrap, OnApplicationSh
         if (batch < BATCH_SIZE) return recorded;
       }
     });
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.scan()
-      .then((recorded) => {
-        if (recorded > 0) this.logger.log({ recorded }, 'SLA breaches recorded');
-      })
-      .catch((error: unknown) =>
-        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'SLA scan failed'),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
   }
 
   @Transactional()

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HistoryChangeType } from '@ticketing/contracts';
 import type { DataSource, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent, UpdateEvent } from 'typeorm';
-import { slaWarningEvents, ticketChangeEvents, ticketCreatedEvent } from '../notifications/ticket-events';
-import { Ticket } from '../tickets/ticket.entity';
-import { AuditTrail } from './audit-trail';
-import { type ChangeEntry, ticketChangeEntries } from './ticket-changes';
+import { AuditTrail, type ChangeEntry } from '../history';
+import { ticketChangeEntries } from './ticket-changes';
+import { slaWarningEvents, ticketChangeEvents, ticketCreatedEvent } from './ticket-events';
+import { Ticket } from './ticket.entity';
 
 /**
  * The audit trail and outbox of tickets, written mechanically: every insert, update and soft delete of a

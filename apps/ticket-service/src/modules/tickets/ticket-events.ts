@@ -1,20 +1,12 @@
 import { HistoryChangeType, TicketEventType } from '@ticketing/contracts';
-import type { ChangeEntry } from '../history/ticket-changes';
-import type { Ticket } from '../tickets/ticket.entity';
-import { formatTicketNumber } from '../tickets/tickets.mapper';
-import type { EventData } from './outbox-event.entity';
-
-export interface PendingEvent {
-  type: TicketEventType;
-  data: EventData;
-  /** About staff-only content (an internal comment or its attachment). */
-  internal?: boolean;
-}
+import type { AuditEvent, ChangeEntry } from '../history';
+import type { Ticket } from './ticket.entity';
+import { formatTicketNumber } from './tickets.mapper';
 
 type Changes = Record<string, { old: string | null; new: string | null }>;
 
 /** The ticket as events describe it on creation. */
-export function ticketCreatedEvent(ticket: Ticket): PendingEvent {
+export function ticketCreatedEvent(ticket: Ticket): AuditEvent {
   return {
     type: TicketEventType.TICKET_CREATED,
     data: {
@@ -34,10 +26,10 @@ export function ticketCreatedEvent(ticket: Ticket): PendingEvent {
  * The events one saved change of a ticket produces, derived from its history entries: at most one event per
  * type (field changes are grouped), so subscribers see one "updated" per save, not one per field.
  */
-export function ticketChangeEvents(entries: readonly ChangeEntry[], notes: string | null): PendingEvent[] {
+export function ticketChangeEvents(entries: readonly ChangeEntry[], notes: string | null): AuditEvent[] {
   const updated: Changes = {};
   const assigned: Changes = {};
-  const events: PendingEvent[] = [];
+  const events: AuditEvent[] = [];
   for (const entry of entries) {
     const change = { old: entry.oldValue, new: entry.newValue };
     switch (entry.changeType) {
@@ -84,8 +76,8 @@ export function ticketChangeEvents(entries: readonly ChangeEntry[], notes: strin
 export function slaWarningEvents(
   before: Pick<Ticket, 'responseWarningRecorded' | 'resolutionWarningRecorded'>,
   after: Pick<Ticket, 'responseWarningRecorded' | 'resolutionWarningRecorded'>,
-): PendingEvent[] {
-  const events: PendingEvent[] = [];
+): AuditEvent[] {
+  const events: AuditEvent[] = [];
   if (!before.responseWarningRecorded && after.responseWarningRecorded)
     events.push({ type: TicketEventType.SLA_WARNING, data: { kind: 'response' } });
   if (!before.resolutionWarningRecorded && after.resolutionWarningRecorded)

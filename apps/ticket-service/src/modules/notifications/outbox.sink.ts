@@ -1,0 +1,35 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type AuditedEvents, type AuditSink, AuditSinks } from '../history';
+import { OutboxEvent } from './outbox-event.entity';
+
+/**
+ * Writes the events of every audited change to the outbox and fans them out to the webhook subscriptions,
+ * in the change's transaction: no change without its events, no event without its deliveries.
+ */
+@Injectable()
+export class OutboxSink implements AuditSink, OnModuleInit {
+  constructor(private readonly sinks: AuditSinks) {}
+
+  onModuleInit(): void {
+    this.sinks.register(this);
+  }
+
+  async write(manager: EntityManager, { ticketId, actorId, occurredAt, events }: AuditedEvents): Promise<void> {
+    const outbox = manager.getRepository(OutboxEvent);
+    const rows = events.map(({ internal, ...event }) => ({
+      ...event,
+      ticketId,
+      actorId,
+      occurredAt,
+      internal: internal ?? false,
+    }));
+    const inserted = await outbox.insert(outbox.create(rows));
+    await manager.query(
+      `INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
+       SELECT s.id, e.id, $2 FROM webhook_subscriptions s JOIN outbox_events e ON e.id = ANY($1::uuid[])
+       WHERE s.active AND s.deleted_at IS NULL AND (cardinality(s.events) = 0 OR e.type = ANY(s.events))`,
+      [inserted.identifiers.map((identifier) => identifier.id as string), occurredAt],
+    );
+  }
+}

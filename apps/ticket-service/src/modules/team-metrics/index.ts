@@ -1,0 +1,1 @@
+export { TeamMetricsModule } from './team-metrics.module';

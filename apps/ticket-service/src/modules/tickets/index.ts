@@ -1,0 +1,11 @@
+export { SlaBreachScanner } from './sla-breach.scanner';
+export {
+  type DurationStatistics,
+  type TeamTicketStatistics,
+  TeamTicketStatisticsQuery,
+} from './team-ticket-statistics';
+export type { TicketRef } from './ticket-ref';
+export { type TicketTextSource, TicketTextSources } from './ticket-search';
+export { assertNotClosed } from './ticket-transitions';
+export { TicketsModule } from './tickets.module';
+export { TicketsService } from './tickets.service';
