@@ -22,9 +22,10 @@ export interface AuditedEvents {
   events: readonly AuditEvent[];
 }
 
-/** Where the events of audited changes go (the notifications outbox); written in the change's transaction. */
+/** Where the events of audited changes go (the notifications outbox); written in the changes' transaction. */
 export interface AuditSink {
-  write(manager: EntityManager, audited: AuditedEvents): Promise<void>;
+  /** The events of one change, or of many at once (set-based writers such as the breach scanner). */
+  write(manager: EntityManager, batch: readonly AuditedEvents[]): Promise<void>;
 }
 
 /** Modules that consume audited events plug in here; the history module knows none of them. */

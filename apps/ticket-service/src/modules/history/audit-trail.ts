@@ -44,7 +44,7 @@ export class AuditTrail {
     }
     if (events.length > 0) {
       const audited = { ticketId, actorId, occurredAt: this.clock.now(), events };
-      for (const sink of this.sinks.all) await sink.write(manager, audited);
+      for (const sink of this.sinks.all) await sink.write(manager, [audited]);
     }
   }
 }

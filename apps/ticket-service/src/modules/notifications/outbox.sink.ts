@@ -15,21 +15,24 @@ export class OutboxSink implements AuditSink, OnModuleInit {
     this.sinks.register(this);
   }
 
-  async write(manager: EntityManager, { ticketId, actorId, occurredAt, events }: AuditedEvents): Promise<void> {
+  async write(manager: EntityManager, batch: readonly AuditedEvents[]): Promise<void> {
     const outbox = manager.getRepository(OutboxEvent);
-    const rows = events.map(({ internal, ...event }) => ({
-      ...event,
-      ticketId,
-      actorId,
-      occurredAt,
-      internal: internal ?? false,
-    }));
+    const rows = batch.flatMap(({ ticketId, actorId, occurredAt, events }) =>
+      events.map(({ internal, ...event }) => ({
+        ...event,
+        ticketId,
+        actorId,
+        occurredAt,
+        internal: internal ?? false,
+      })),
+    );
+    if (rows.length === 0) return;
     const inserted = await outbox.insert(outbox.create(rows));
     await manager.query(
       `INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
-       SELECT s.id, e.id, $2 FROM webhook_subscriptions s JOIN outbox_events e ON e.id = ANY($1::uuid[])
+       SELECT s.id, e.id, e.occurred_at FROM webhook_subscriptions s JOIN outbox_events e ON e.id = ANY($1::uuid[])
        WHERE s.active AND s.deleted_at IS NULL AND (cardinality(s.events) = 0 OR e.type = ANY(s.events))`,
-      [inserted.identifiers.map((identifier) => identifier.id as string), occurredAt],
+      [inserted.identifiers.map((identifier) => identifier.id as string)],
     );
   }
 }
