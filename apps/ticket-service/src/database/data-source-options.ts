@@ -25,7 +25,14 @@ export function buildDataSourceOptions(settings: ConnectionSettings): DataSource
     poolSize: settings.poolSize,
     // Fail fast instead of hanging when the pool is exhausted or the server is gone.
     connectTimeoutMS: 10_000,
-    extra: { application_name: 'ticket-service', idleTimeoutMillis: 30_000 },
+    extra: {
+      application_name: 'ticket-service',
+      idleTimeoutMillis: 30_000,
+      // Timestamp arithmetic in SQL (SLA rules: due − start, now − pending_since) adds whole days by the
+      // session's calendar; in a zone with daylight saving a day is 23 or 25 hours. UTC keeps it exact,
+      // so SQL agrees with the millisecond arithmetic in TypeScript whatever the server's default zone.
+      options: '-c TimeZone=UTC',
+    },
     logger: new TypeOrmLogger(),
     logging: ['warn', 'migration'],
     maxQueryExecutionTime: 1000,
