@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import { ConfigValidationError, DEVELOPMENT_JWT_SECRET, parseConfig } from './app-config';
 
 describe('parseConfig', () => {
@@ -100,5 +102,145 @@ describe('parseConfig secrets', () => {
     expect(
       parseConfig({ DATABASE_URL: 'postgres://db/x', JWT_SECRET_KEY: 'a-local-secret' }).auth.usingDevelopmentSecret,
     ).toBe(false);
+  });
+});
+
+/** The problems parseConfig reports for `env`; fails the test when it accepts it. */
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('parseConfig problems', () => {
+  it('reports variable and cross-field problems together, in table order', () => {
+    expect(
+      problemsOf({
+        SLA_ENABLED: 'Maybe',
+        SERVICE_PORT: '070000',
+        ENVIRONMENT: 'production',
+        S3_SECRET_ACCESS_KEY: 's',
+      }),
+    ).toEqual([
+      'DATABASE_URL is required when ENVIRONMENT=production',
+      'JWT_SECRET_KEY is required when ENVIRONMENT=production (at least 32 characters)',
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
+      'SERVICE_PORT must be an integer between 0 and 65535 (got "070000")',
+      'SLA_ENABLED must be true or false (got "maybe")',
+    ]);
+    expect(
+      problemsOf({ ENVIRONMENT: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET_KEY: 'x'.repeat(31) }),
+    ).toEqual(['JWT_SECRET_KEY must be at least 32 characters when ENVIRONMENT=production']);
+  });
+
+  it('reports a malformed value once, without the rules that depend on it', () => {
+    // An unknown ENVIRONMENT or STORAGE_DRIVER is not production or s3; a malformed DATABASE_URL is not "missing".
+    expect(problemsOf({ ENVIRONMENT: 'Production' })).toEqual([
+      'ENVIRONMENT must be one of development, test, production (got "Production")',
+    ]);
+    expect(problemsOf({ STORAGE_DRIVER: 'S3' })).toEqual(['STORAGE_DRIVER must be one of local, s3 (got "S3")']);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual(['DATABASE_URL must be a postgres: or postgresql: URL']);
+    expect(
+      problemsOf({ ENVIRONMENT: 'production', DATABASE_URL: 'mysql://x', JWT_SECRET_KEY: 'x'.repeat(32) }),
+    ).toEqual(['DATABASE_URL must be a postgres: or postgresql: URL']);
+  });
+
+  it('trims values and treats empty ones as unset', () => {
+    const config = parseConfig({
+      SERVICE_PORT: ' 9000 ',
+      HOST: '  ',
+      DEBUG: ' ',
+      JWT_SECRET_KEY: ' ',
+      LOG_LEVEL: ' warn\n',
+    });
+    expect(config.app).toMatchObject({ port: 9000, host: '0.0.0.0', debug: false, logLevel: 'warn' });
+    expect(config.auth.usingDevelopmentSecret).toBe(true);
+    expect(problemsOf({ ENVIRONMENT: 'production', DATABASE_URL: '  ', JWT_SECRET_KEY: 'x'.repeat(32) })).toEqual([
+      'DATABASE_URL is required when ENVIRONMENT=production',
+    ]);
+  });
+});
+
+describe('parseConfig values', () => {
+  it('takes integers within their bounds only, written in plain decimal', () => {
+    expect(parseConfig({ SERVICE_PORT: '0' }).app.port).toBe(0);
+    expect(parseConfig({ SERVICE_PORT: '65535' }).app.port).toBe(65_535);
+    expect(parseConfig({ DB_POOL_SIZE: '1', WEBHOOK_MAX_ATTEMPTS: '50' })).toMatchObject({
+      db: { poolSize: 1 },
+      notifications: { webhookMaxAttempts: 50 },
+    });
+    expect(parseConfig({ UPLOAD_MAX_FILE_SIZE: '9007199254740991' }).storage.maxFileSize).toBe(Number.MAX_SAFE_INTEGER);
+    expect(problemsOf({ SERVICE_PORT: '-1' })).toEqual([
+      'SERVICE_PORT must be an integer between 0 and 65535 (got "-1")',
+    ]);
+    expect(problemsOf({ DB_POOL_SIZE: '0' })).toEqual(['DB_POOL_SIZE must be an integer between 1 and 1000 (got "0")']);
+    expect(problemsOf({ UPLOAD_MAX_FILE_SIZE: '9007199254740992' })).toEqual([
+      'UPLOAD_MAX_FILE_SIZE must be an integer between 1 and 9007199254740991 (got "9007199254740992")',
+    ]);
+    for (const written of ['1e3', '0x10', '8.0', '+5', '80 80']) {
+      expect(problemsOf({ CLAMAV_PORT: written })).toEqual([
+        `CLAMAV_PORT must be an integer between 1 and 65535 (got "${written}")`,
+      ]);
+    }
+  });
+
+  it('reads the boolean spellings in any case, and no others', () => {
+    for (const spelling of ['true', '1', 'yes', 'on', 'TRUE', 'Yes', 'ON']) {
+      expect(parseConfig({ VIRUS_SCAN_ENABLED: spelling }).storage.virusScanEnabled).toBe(true);
+    }
+    for (const spelling of ['false', '0', 'no', 'off', 'FALSE', 'No', 'Off']) {
+      expect(parseConfig({ NOTIFICATIONS_ENABLED: spelling }).notifications.enabled).toBe(false);
+    }
+    for (const spelling of ['y', 'n', 'enabled', 'disabled', '2']) {
+      expect(problemsOf({ MIGRATIONS_RUN: spelling })).toEqual([
+        `MIGRATIONS_RUN must be true or false (got "${spelling}")`,
+      ]);
+    }
+  });
+
+  it('checks URLs by protocol and keeps them as written', () => {
+    expect(parseConfig({ AUTH_SERVICE_URL: 'https://auth.example/' }).app.authServiceUrl).toBe('https://auth.example/');
+    expect(parseConfig({ AUTH_SERVICE_URL: 'http:auth:8001' }).app.authServiceUrl).toBe('http:auth:8001');
+    expect(parseConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/x', JWT_SECRET_KEY: 's' }).db.url).toBe(
+      'postgresql://u:p@db:5432/x',
+    );
+    expect(problemsOf({ AUTH_SERVICE_URL: 'ftp://auth' })).toEqual(['AUTH_SERVICE_URL must be a http: or https: URL']);
+    expect(problemsOf({ S3_ENDPOINT: 'localhost:4566' })).toEqual(['S3_ENDPOINT must be a http: or https: URL']);
+  });
+
+  it('matches the fixed choices exactly', () => {
+    expect(parseConfig({ JWT_ALGORITHM: 'HS512' }).auth.algorithm).toBe('HS512');
+    expect(problemsOf({ JWT_ALGORITHM: 'hs512' })).toEqual([
+      'JWT_ALGORITHM must be one of HS256, HS384, HS512 (got "hs512")',
+    ]);
+    expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ]);
+  });
+
+  it('derives the log level from DEBUG unless one is given', () => {
+    expect(parseConfig({}).app.logLevel).toBe('info');
+    expect(parseConfig({ DEBUG: 'on' }).app).toMatchObject({ debug: true, logLevel: 'debug' });
+    expect(parseConfig({ DEBUG: 'on', LOG_LEVEL: 'trace' }).app.logLevel).toBe('trace');
+  });
+
+  it('resolves relative paths against the working directory, except memory://', () => {
+    expect(parseConfig({ PGLITE_DATA_DIR: 'data/pg', UPLOAD_STORAGE_PATH: '/srv/uploads' })).toMatchObject({
+      db: { pgliteDataDir: resolve(process.cwd(), 'data/pg') },
+      storage: { path: '/srv/uploads' },
+    });
+    expect(parseConfig({ PGLITE_DATA_DIR: 'memory://' }).db.pgliteDataDir).toBe('memory://');
+    expect(parseConfig({}).db.pgliteDataDir).toBe(resolve(process.cwd(), '.data/pglite'));
+  });
+
+  it('reads the webhook host list lower-cased, without blanks', () => {
+    expect(parseConfig({}).notifications.webhookAllowedHosts).toEqual([]);
+    expect(
+      parseConfig({ WEBHOOK_ALLOWED_HOSTS: ' Hooks.Example.com, ,b.test,' }).notifications.webhookAllowedHosts,
+    ).toEqual(['hooks.example.com', 'b.test']);
   });
 });

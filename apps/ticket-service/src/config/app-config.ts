@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 
 export type Environment = 'development' | 'test' | 'production';
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
@@ -82,69 +83,242 @@ export class ConfigValidationError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Reads every variable once, collecting all problems before failing, so one boot attempt reports them all. */
-class EnvReader {
-  readonly problems: string[] = [];
+const ENVIRONMENTS = ['development', 'test', 'production'] as const satisfies readonly Environment[];
+const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const satisfies readonly JwtAlgorithm[];
+const STORAGE_DRIVERS = ['local', 's3'] as const satisfies readonly StorageDriverKind[];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-  constructor(private readonly env: Env) {}
+// Each builder validates one (already trimmed, non-empty) value; its message is what follows the variable's name.
 
-  raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  optionalString(name: string): string | null {
-    return this.raw(name) ?? null;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
-    return fallback;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['true', '1', 'yes', 'on'].includes(value)) return true;
-    if (['false', '0', 'no', 'off'].includes(value)) return false;
-    this.problems.push(`${name} must be true or false (got "${value}")`);
-    return fallback;
-  }
-
-  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
-      return fallback;
-    }
-    return parsed;
-  }
-
-  url(name: string, fallback: string | null, protocols: readonly string[]): string | null {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    try {
-      const parsed = new URL(value);
-      if (protocols.includes(parsed.protocol)) return value;
-    } catch {
-      // reported below
-    }
-    this.problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
-    return fallback;
-  }
+/** Exactly one of `values`; case matters. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: (issue) => `must be one of ${values.join(', ')} (got "${String(issue.input)}")` });
 }
 
-function absolutePath(path: string): string {
-  return path.startsWith('memory://') || isAbsolute(path) ? path : resolve(process.cwd(), path);
+function bool() {
+  return z.stringbool({
+    truthy: ['true', '1', 'yes', 'on'],
+    falsy: ['false', '0', 'no', 'off'],
+    case: 'insensitive',
+    error: (issue) => `must be true or false (got "${String(issue.input).toLowerCase()}")`,
+  });
+}
+
+/** Checked as text, before conversion, so "1e3", "0x10" or "8.0" are refused and the message quotes the value as written. */
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const inRange = z.int().min(min).max(max);
+  return z
+    .string()
+    .refine((text) => /^-?\d+$/.test(text) && inRange.safeParse(Number(text)).success, {
+      error: (issue) => `must be an integer between ${min} and ${max} (got "${String(issue.input)}")`,
+    })
+    .transform(Number);
+}
+
+/**
+ * Whatever `new URL` parses, with one of `protocols` (e.g. "https:"), kept as written. Not z.url(): that also
+ * drops inner tabs and newlines and, for http(s), demands "://", refusing values this service has always taken.
+ */
+function url(...protocols: string[]) {
+  return z.string().refine((text) => URL.canParse(text) && protocols.includes(new URL(text).protocol), {
+    error: () => `must be a ${protocols.join(' or ')} URL`,
+  });
+}
+
+/** Relative paths are taken from the working directory at start-up; `memory://` is PGlite's in-memory store. */
+function path() {
+  return z
+    .string()
+    .transform((value) => (value.startsWith('memory://') || isAbsolute(value) ? value : resolve(process.cwd(), value)));
+}
+
+/** A comma-separated list of host names, compared lower-case. */
+function hostList() {
+  return z.string().transform((list) =>
+    list
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+const postgresUrl = url('postgres:', 'postgresql:');
+
+/**
+ * Every variable the service reads. Problems are reported in this order, so it keeps the one the service always had:
+ * the variables the cross-field rules look at first, then the rest section by section.
+ */
+const Variables = z.object({
+  ENVIRONMENT: oneOf(ENVIRONMENTS).default('development'),
+  DEBUG: bool().default(false),
+  DATABASE_URL: postgresUrl.optional(), // unset: the embedded PGlite
+  JWT_SECRET_KEY: z.string().optional(), // unset: DEVELOPMENT_JWT_SECRET
+  STORAGE_DRIVER: oneOf(STORAGE_DRIVERS).default('local'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+
+  HOST: z.string().default('0.0.0.0'),
+  SERVICE_PORT: integer(0, 65_535).default(8002),
+  LOG_LEVEL: oneOf(LOG_LEVELS).optional(), // unset: debug with DEBUG, else info
+  DOCS_ENABLED: bool().optional(), // unset: on outside production
+  AUTH_SERVICE_URL: url('http:', 'https:').default('http://localhost:8001'),
+  RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(1200),
+
+  DB_POOL_SIZE: integer(1, 1000).default(10),
+  PGLITE_DATA_DIR: path().prefault('./.data/pglite'),
+  MIGRATIONS_RUN: bool().default(true),
+  SEARCH_STATEMENT_TIMEOUT_MS: integer(100, 600_000).default(5000),
+
+  JWT_ALGORITHM: oneOf(JWT_ALGORITHMS).default('HS256'),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_CLOCK_SKEW_SECONDS: integer(0, 600).default(30),
+
+  UPLOAD_STORAGE_PATH: path().prefault('/tmp/ticket-attachments'),
+  UPLOAD_MAX_FILE_SIZE: integer(1).default(52_428_800),
+  S3_ENDPOINT: url('http:', 'https:').optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: bool().default(false),
+  VIRUS_SCAN_ENABLED: bool().default(false),
+  CLAMAV_HOST: z.string().default('127.0.0.1'),
+  CLAMAV_PORT: integer(1, 65_535).default(3310),
+  CLAMAV_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+
+  TICKET_REOPEN_WINDOW_DAYS: integer(0, 3650).default(7),
+
+  SLA_ENABLED: bool().default(true),
+  SLA_CHECK_INTERVAL_SECONDS: integer(1, 86_400).default(60),
+
+  NOTIFICATIONS_ENABLED: bool().default(true),
+  WEBHOOK_ALLOWED_HOSTS: hostList().default([]),
+  WEBHOOK_MAX_ATTEMPTS: integer(1, 50).default(8),
+  WEBHOOK_TIMEOUT_MS: integer(100, 60_000).default(5000),
+  WEBHOOK_DISPATCH_INTERVAL_MS: integer(50, 3_600_000).default(1000),
+});
+
+type Variables = z.output<typeof Variables>;
+type VariableName = keyof Variables;
+type RawVariables = Partial<Record<VariableName, string>>;
+
+const VARIABLE_NAMES = Variables.keyof().options;
+
+/** A problem with one variable; `message` follows its name. */
+interface Problem {
+  variable: string;
+  message: string;
+}
+
+/** Values are trimmed and an empty one counts as unset, so `SERVICE_PORT=` in an env file means the default. */
+function setVariables(env: Env): RawVariables {
+  const raw: RawVariables = {};
+  for (const name of VARIABLE_NAMES) {
+    const value = env[name]?.trim();
+    if (value) raw[name] = value;
+  }
+  return raw;
+}
+
+/**
+ * The rules that span variables. Not a superRefine on `Variables`: zod skips those once a variable has failed (even
+ * with `when`, after a bad boolean), and one boot should report everything. So they read the raw values: an invalid
+ * ENVIRONMENT or STORAGE_DRIVER is simply not "production" or "s3" (as it used to fall back to the default), and a
+ * malformed DATABASE_URL has been reported by itself.
+ */
+function crossFieldProblems(raw: RawVariables): Problem[] {
+  const problems: Problem[] = [];
+  const problem = (variable: VariableName, message: string) => problems.push({ variable, message });
+  const production = raw.ENVIRONMENT === 'production';
+  const secret = raw.JWT_SECRET_KEY;
+
+  if (production && raw.DATABASE_URL === undefined) problem('DATABASE_URL', 'is required when ENVIRONMENT=production');
+  if (production && secret === undefined) {
+    problem('JWT_SECRET_KEY', 'is required when ENVIRONMENT=production (at least 32 characters)');
+  } else if (production && secret !== undefined && secret.length < 32) {
+    problem('JWT_SECRET_KEY', 'must be at least 32 characters when ENVIRONMENT=production');
+  } else if (secret === undefined && postgresUrl.safeParse(raw.DATABASE_URL).success) {
+    // The built-in secret is public; it is only for the self-contained embedded set-up.
+    problem(
+      'JWT_SECRET_KEY',
+      'is required with DATABASE_URL (the development secret only serves the embedded database)',
+    );
+  }
+
+  if (raw.STORAGE_DRIVER === 's3' && raw.S3_BUCKET === undefined) {
+    problem('S3_BUCKET', 'is required when STORAGE_DRIVER=s3');
+  }
+  if ((raw.S3_ACCESS_KEY_ID === undefined) !== (raw.S3_SECRET_ACCESS_KEY === undefined)) {
+    problem('S3_ACCESS_KEY_ID', 'and S3_SECRET_ACCESS_KEY must be set together');
+  }
+  return problems;
+}
+
+/** Stable, so a cross-field problem lands after its variable's own. */
+function inTableOrder(problems: Problem[]): Problem[] {
+  const rank = (problem: Problem) => (VARIABLE_NAMES as readonly string[]).indexOf(problem.variable);
+  return [...problems].sort((a, b) => rank(a) - rank(b));
+}
+
+function toAppConfig(vars: Variables): AppConfig {
+  const production = vars.ENVIRONMENT === 'production';
+  return {
+    app: {
+      environment: vars.ENVIRONMENT,
+      debug: vars.DEBUG,
+      host: vars.HOST,
+      port: vars.SERVICE_PORT,
+      logLevel: vars.LOG_LEVEL ?? (vars.DEBUG ? 'debug' : 'info'),
+      docsEnabled: vars.DOCS_ENABLED ?? !production,
+      authServiceUrl: vars.AUTH_SERVICE_URL,
+      rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
+    },
+    db: {
+      url: vars.DATABASE_URL ?? null,
+      poolSize: vars.DB_POOL_SIZE,
+      pgliteDataDir: vars.PGLITE_DATA_DIR,
+      runMigrations: vars.MIGRATIONS_RUN,
+      searchStatementTimeoutMs: vars.SEARCH_STATEMENT_TIMEOUT_MS,
+    },
+    auth: {
+      secret: vars.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
+      usingDevelopmentSecret: vars.JWT_SECRET_KEY === undefined,
+      algorithm: vars.JWT_ALGORITHM,
+      issuer: vars.JWT_ISSUER ?? null,
+      audience: vars.JWT_AUDIENCE ?? null,
+      clockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,
+    },
+    storage: {
+      driver: vars.STORAGE_DRIVER,
+      path: vars.UPLOAD_STORAGE_PATH,
+      maxFileSize: vars.UPLOAD_MAX_FILE_SIZE,
+      s3: {
+        bucket: vars.S3_BUCKET ?? null,
+        endpoint: vars.S3_ENDPOINT ?? null,
+        region: vars.S3_REGION,
+        accessKeyId: vars.S3_ACCESS_KEY_ID ?? null,
+        secretAccessKey: vars.S3_SECRET_ACCESS_KEY ?? null,
+        forcePathStyle: vars.S3_FORCE_PATH_STYLE,
+      },
+      virusScanEnabled: vars.VIRUS_SCAN_ENABLED,
+      clamavHost: vars.CLAMAV_HOST,
+      clamavPort: vars.CLAMAV_PORT,
+      clamavTimeoutMs: vars.CLAMAV_TIMEOUT_MS,
+    },
+    tickets: {
+      reopenWindowDays: vars.TICKET_REOPEN_WINDOW_DAYS,
+    },
+    sla: {
+      enabled: vars.SLA_ENABLED,
+      checkIntervalSeconds: vars.SLA_CHECK_INTERVAL_SECONDS,
+    },
+    notifications: {
+      enabled: vars.NOTIFICATIONS_ENABLED,
+      webhookAllowedHosts: vars.WEBHOOK_ALLOWED_HOSTS,
+      webhookMaxAttempts: vars.WEBHOOK_MAX_ATTEMPTS,
+      webhookTimeoutMs: vars.WEBHOOK_TIMEOUT_MS,
+      webhookDispatchIntervalMs: vars.WEBHOOK_DISPATCH_INTERVAL_MS,
+    },
+  };
 }
 
 /**
@@ -152,105 +326,16 @@ function absolutePath(path: string): string {
  * Throws ConfigValidationError naming every bad variable at once.
  */
 export function parseConfig(env: Env): AppConfig {
-  const read = new EnvReader(env);
-  const environment = read.oneOf<Environment>('ENVIRONMENT', ['development', 'test', 'production'], 'development');
-  const production = environment === 'production';
-  const debug = read.boolean('DEBUG', false);
-
-  const databaseUrl = read.url('DATABASE_URL', null, ['postgres:', 'postgresql:']);
-  if (production && databaseUrl === null && read.raw('DATABASE_URL') === undefined) {
-    read.problems.push('DATABASE_URL is required when ENVIRONMENT=production');
+  const raw = setVariables(env);
+  const parsed = Variables.safeParse(raw);
+  const problems: Problem[] = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message }))),
+    ...crossFieldProblems(raw),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigValidationError(inTableOrder(problems).map(({ variable, message }) => `${variable} ${message}`));
   }
-
-  const configuredSecret = read.raw('JWT_SECRET_KEY');
-  if (configuredSecret !== undefined && configuredSecret.length < 32 && production) {
-    read.problems.push('JWT_SECRET_KEY must be at least 32 characters when ENVIRONMENT=production');
-  }
-  if (configuredSecret === undefined && production) {
-    read.problems.push('JWT_SECRET_KEY is required when ENVIRONMENT=production (at least 32 characters)');
-  } else if (configuredSecret === undefined && databaseUrl !== null) {
-    // The built-in secret is public; it is only for the self-contained embedded set-up.
-    read.problems.push(
-      'JWT_SECRET_KEY is required with DATABASE_URL (the development secret only serves the embedded database)',
-    );
-  }
-
-  const storageDriver = read.oneOf<StorageDriverKind>('STORAGE_DRIVER', ['local', 's3'], 'local');
-  const s3Bucket = read.optionalString('S3_BUCKET');
-  if (storageDriver === 's3' && s3Bucket === null) read.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
-  const s3AccessKeyId = read.optionalString('S3_ACCESS_KEY_ID');
-  const s3SecretAccessKey = read.optionalString('S3_SECRET_ACCESS_KEY');
-  if ((s3AccessKeyId === null) !== (s3SecretAccessKey === null)) {
-    read.problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
-  }
-
-  const config: AppConfig = {
-    app: {
-      environment,
-      debug,
-      host: read.string('HOST', '0.0.0.0'),
-      port: read.integer('SERVICE_PORT', 8002, 0, 65535),
-      logLevel: read.oneOf(
-        'LOG_LEVEL',
-        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-        debug ? 'debug' : 'info',
-      ),
-      docsEnabled: read.boolean('DOCS_ENABLED', !production),
-      authServiceUrl:
-        read.url('AUTH_SERVICE_URL', 'http://localhost:8001', ['http:', 'https:']) ?? 'http://localhost:8001',
-      rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
-    },
-    db: {
-      url: databaseUrl,
-      poolSize: read.integer('DB_POOL_SIZE', 10, 1, 1000),
-      pgliteDataDir: absolutePath(read.string('PGLITE_DATA_DIR', './.data/pglite')),
-      runMigrations: read.boolean('MIGRATIONS_RUN', true),
-      searchStatementTimeoutMs: read.integer('SEARCH_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
-    },
-    auth: {
-      secret: configuredSecret ?? DEVELOPMENT_JWT_SECRET,
-      usingDevelopmentSecret: configuredSecret === undefined,
-      algorithm: read.oneOf<JwtAlgorithm>('JWT_ALGORITHM', ['HS256', 'HS384', 'HS512'], 'HS256'),
-      issuer: read.optionalString('JWT_ISSUER'),
-      audience: read.optionalString('JWT_AUDIENCE'),
-      clockSkewSeconds: read.integer('JWT_CLOCK_SKEW_SECONDS', 30, 0, 600),
-    },
-    storage: {
-      driver: storageDriver,
-      path: absolutePath(read.string('UPLOAD_STORAGE_PATH', '/tmp/ticket-attachments')),
-      maxFileSize: read.integer('UPLOAD_MAX_FILE_SIZE', 52_428_800, 1),
-      s3: {
-        bucket: s3Bucket,
-        endpoint: read.url('S3_ENDPOINT', null, ['http:', 'https:']),
-        region: read.string('S3_REGION', 'us-east-1'),
-        accessKeyId: s3AccessKeyId,
-        secretAccessKey: s3SecretAccessKey,
-        forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
-      },
-      virusScanEnabled: read.boolean('VIRUS_SCAN_ENABLED', false),
-      clamavHost: read.string('CLAMAV_HOST', '127.0.0.1'),
-      clamavPort: read.integer('CLAMAV_PORT', 3310, 1, 65535),
-      clamavTimeoutMs: read.integer('CLAMAV_TIMEOUT_MS', 10_000, 100, 600_000),
-    },
-    tickets: {
-      reopenWindowDays: read.integer('TICKET_REOPEN_WINDOW_DAYS', 7, 0, 3650),
-    },
-    sla: {
-      enabled: read.boolean('SLA_ENABLED', true),
-      checkIntervalSeconds: read.integer('SLA_CHECK_INTERVAL_SECONDS', 60, 1, 86_400),
-    },
-    notifications: {
-      enabled: read.boolean('NOTIFICATIONS_ENABLED', true),
-      webhookAllowedHosts: (read.optionalString('WEBHOOK_ALLOWED_HOSTS') ?? '')
-        .split(',')
-        .map((host) => host.trim().toLowerCase())
-        .filter(Boolean),
-      webhookMaxAttempts: read.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
-      webhookTimeoutMs: read.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
-      webhookDispatchIntervalMs: read.integer('WEBHOOK_DISPATCH_INTERVAL_MS', 1000, 50, 3_600_000),
-    },
-  };
-
-  if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
-  return config;
+  return toAppConfig(parsed.data);
 }
