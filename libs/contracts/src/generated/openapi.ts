@@ -1832,6 +1832,8 @@ export interface operations {
           | 'relevance';
         /** @description `priority asc` is P1 first */
         order?: 'asc' | 'desc';
+        /** @description The `X-Next-Cursor` header of the previous page (keyset paging); not combined with `page` */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -1841,6 +1843,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          /** @description `true` when `total` was counted; `false` above 1000 matches, where `total` (and `pages`) is PostgreSQL's estimate of the number of matches (always more than 1000) */
+          'X-Total-Exact'?: 'true' | 'false';
+          /** @description Present when more rows follow: pass it as `cursor` (same filters, sort_by and order) for the next page. Cursor paging stays fast however deep you go. */
+          'X-Next-Cursor'?: string;
           [name: string]: unknown;
         };
         content: {

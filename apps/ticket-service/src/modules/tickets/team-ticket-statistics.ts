@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { queryNamed } from '../../database/named-query';
 import { BREACHED_SQL, RESOLUTION_BREACHED_SQL } from '../sla';
 
 const OPEN = `t.status NOT IN ('RESOLVED', 'CLOSED')`;
@@ -78,8 +79,12 @@ export class TeamTicketStatisticsQuery {
 
   async forTeam(teamId: string, { from, to, now }: StatisticsWindow): Promise<TeamTicketStatistics> {
     const params = { team: teamId, from, to, now };
-    const [row] = await this.run<StatisticsRow>(STATISTICS_SQL, params);
-    const breakdown = await this.run<{ status: string; priority: string; count: number }>(OPEN_BREAKDOWN_SQL, params);
+    const [row] = await queryNamed<StatisticsRow>(this.txHost.tx, STATISTICS_SQL, params);
+    const breakdown = await queryNamed<{ status: string; priority: string; count: number }>(
+      this.txHost.tx,
+      OPEN_BREAKDOWN_SQL,
+      params,
+    );
     const byStatus: Record<string, number> = {};
     const byPriority: Record<string, number> = {};
     for (const { status, priority, count } of breakdown) {
@@ -102,11 +107,5 @@ export class TeamTicketStatisticsQuery {
         p90Seconds: row.resolution_p90,
       },
     };
-  }
-
-  /** Named parameters through TypeORM's escaping, so the SQL above stays readable. */
-  private run<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
-    const [query, values] = this.txHost.tx.connection.driver.escapeQueryWithParameters(sql, params);
-    return this.txHost.tx.query<T[]>(query, values);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Role } from '@ticketing/contracts';
+import type { Response } from 'express';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
@@ -27,7 +28,11 @@ import { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
 import { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import { TicketDto, TicketPageDto } from './dto/ticket.dto';
 import { TicketChange } from './ticket-change.decorator';
+import { TicketListService } from './ticket-list.service';
 import { TicketsService } from './tickets.service';
+
+export const TOTAL_EXACT_HEADER = 'X-Total-Exact';
+export const NEXT_CURSOR_HEADER = 'X-Next-Cursor';
 
 const TRANSITION_CONFLICT =
   'INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED';
@@ -37,7 +42,10 @@ const TRANSITION_CONFLICT =
 @ApiValidationResponse()
 @Controller('tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly ticketList: TicketListService,
+  ) {}
 
   @Post()
   @UseInterceptors(VersionETagInterceptor, IdempotencyInterceptor)
@@ -50,9 +58,32 @@ export class TicketsController {
 
   @Get()
   @ApiOperation({ summary: 'List and search tickets the caller may see', operationId: 'listTickets' })
-  @ApiOkResponse({ type: TicketPageDto })
-  list(@CurrentUser() user: Principal, @Query() query: TicketListQueryDto): Promise<Page<TicketDto>> {
-    return this.tickets.list(user, query);
+  @ApiOkResponse({
+    type: TicketPageDto,
+    headers: {
+      [TOTAL_EXACT_HEADER]: {
+        description:
+          '`true` when `total` was counted; `false` above 1000 matches, where `total` (and `pages`) is ' +
+          "PostgreSQL's estimate of the number of matches (always more than 1000)",
+        schema: { type: 'string', enum: ['true', 'false'] },
+      },
+      [NEXT_CURSOR_HEADER]: {
+        description:
+          'Present when more rows follow: pass it as `cursor` (same filters, sort_by and order) for the next ' +
+          'page. Cursor paging stays fast however deep you go.',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  async list(
+    @CurrentUser() user: Principal,
+    @Query() query: TicketListQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Page<TicketDto>> {
+    const { page, totalExact, nextCursor } = await this.ticketList.list(user, query);
+    res.setHeader(TOTAL_EXACT_HEADER, String(totalExact));
+    if (nextCursor) res.setHeader(NEXT_CURSOR_HEADER, nextCursor);
+    return page;
   }
 
   @Get(':ticket_id')

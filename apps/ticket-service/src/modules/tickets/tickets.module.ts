@@ -7,6 +7,7 @@ import { SlaBreachScanner } from './sla-breach.scanner';
 import { TeamTicketStatisticsQuery } from './team-ticket-statistics';
 import { TicketAuditSubscriber } from './ticket-audit.subscriber';
 import { TicketHistoryController } from './ticket-history.controller';
+import { TicketListService } from './ticket-list.service';
 import { TicketTextSources } from './ticket-search';
 import { Ticket } from './ticket.entity';
 import { TicketsController } from './tickets.controller';
@@ -16,7 +17,14 @@ import { TicketsService } from './tickets.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Ticket]), SlaModule, TeamsModule, HistoryModule],
   controllers: [TicketsController, TicketHistoryController],
-  providers: [TicketsService, TicketAuditSubscriber, SlaBreachScanner, TeamTicketStatisticsQuery, TicketTextSources],
+  providers: [
+    TicketsService,
+    TicketListService,
+    TicketAuditSubscriber,
+    SlaBreachScanner,
+    TeamTicketStatisticsQuery,
+    TicketTextSources,
+  ],
   exports: [TicketsService, TeamTicketStatisticsQuery, TicketTextSources, SlaBreachScanner],
 })
 export class TicketsModule {}

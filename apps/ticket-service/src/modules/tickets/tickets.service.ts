@@ -8,7 +8,7 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors/domain-error';
-import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
+import type { Page, PageQueryDto } from '../../common/http/pagination';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { type HistoryEntryDto, HistoryService } from '../history';
@@ -22,11 +22,8 @@ import type {
   ResolveTicketDto,
 } from './dto/ticket-actions.dto';
 import type { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
-import type { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import type { TicketDto } from './dto/ticket.dto';
-import { applyTicketListQuery } from './ticket-list.query';
 import { type TicketRef, toTicketRef } from './ticket-ref';
-import { TicketTextSources } from './ticket-search';
 import { applyCommentToTicket, assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
 import { toTicketDto } from './tickets.mapper';
@@ -53,7 +50,6 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     private readonly teamRemovalListeners: TeamRemovalListeners,
     private readonly slaPolicies: SlaPoliciesService,
     private readonly history: HistoryService,
-    private readonly textSources: TicketTextSources,
     private readonly clock: Clock,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -84,21 +80,6 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     const target = await this.slaTargetFor(ticket.priority);
     Object.assign(ticket, target ? computeDueDates(ticket, target) : { responseDueAt: null, resolutionDueAt: null });
     return toTicketDto(await this.tickets.save(ticket), now);
-  }
-
-  @Transactional()
-  async list(principal: Principal, query: TicketListQueryDto): Promise<Page<TicketDto>> {
-    // Searches are bounded: a pathological query is cancelled instead of holding a connection.
-    await this.txHost.tx.query(`SET LOCAL statement_timeout = ${this.config.db.searchStatementTimeoutMs}`);
-    const now = this.clock.now();
-    const tickets = applyTicketListQuery(
-      this.tickets.createQueryBuilder('t'),
-      query,
-      principal,
-      now,
-      this.textSources.all,
-    );
-    return findPage(tickets, query, (rows) => rows.map((ticket) => toTicketDto(ticket, now)));
   }
 
   async get(principal: Principal, id: string): Promise<TicketDto> {

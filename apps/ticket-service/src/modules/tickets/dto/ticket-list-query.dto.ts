@@ -136,4 +136,15 @@ export class TicketListQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
+
+  @ApiProperty({
+    required: false,
+    maxLength: 200,
+    description: 'The `X-Next-Cursor` header of the previous page (keyset paging); not combined with `page`',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor value returned by this endpoint' })
+  cursor?: string;
 }
