@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Role, TicketPriority } from '@ticketing/contracts';
-import type { Response } from 'supertest';
+import type { Test } from 'supertest';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
@@ -48,7 +48,7 @@ describe('GET /api/v1/tickets at scale: totals and cursor paging', () => {
 
   afterAll(() => t.close());
 
-  const list = (query: Record<string, string | number>): Promise<Response> =>
+  const list = (query: Record<string, string | number>): Test =>
     t
       .http()
       .get('/api/v1/tickets')
@@ -62,7 +62,7 @@ describe('GET /api/v1/tickets at scale: totals and cursor paging', () => {
     for (let round = 0; round < 100; round++) {
       const res = await list(cursor ? { ...query, cursor } : query).expect(200);
       seen.push(...(res.body as Page).items.map((item) => item.id));
-      cursor = res.headers['x-next-cursor'] as string | undefined;
+      cursor = res.headers['x-next-cursor'];
       if (!cursor) return seen;
     }
     throw new Error('cursor paging did not end');
@@ -119,7 +119,7 @@ describe('GET /api/v1/tickets at scale: totals and cursor paging', () => {
 
     it('refuses a cursor with page, a cursor of another order, and a forged cursor', async () => {
       const first = await list({ tags: tag, page_size: 5 }).expect(200);
-      const cursor = first.headers['x-next-cursor'] as string;
+      const cursor = first.headers['x-next-cursor'];
       expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
 
       const withPage = await list({ tags: tag, cursor, page: 2 }).expect(400);
@@ -162,7 +162,7 @@ describe('GET /api/v1/tickets at scale: totals and cursor paging', () => {
       const page = (await list({ tags: tag, page: 21, page_size: 50 }).expect(200)).body as Page;
       expect(page.items.map((item) => item.id)).toEqual(inserted.slice(0, 50).reverse());
       const beforeLast = await list({ tags: tag, page: 20, page_size: 50 }).expect(200);
-      const next = await list({ tags: tag, page_size: 50, cursor: beforeLast.headers['x-next-cursor'] as string });
+      const next = await list({ tags: tag, page_size: 50, cursor: beforeLast.headers['x-next-cursor'] });
       expect(next.status).toBe(200);
       expect((next.body as Page).items.map((item) => item.id)).toEqual(page.items.map((item) => item.id));
       expect(next.headers['x-next-cursor']).toBeUndefined();

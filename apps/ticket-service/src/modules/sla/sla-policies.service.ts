@@ -17,9 +17,17 @@ function toDto(policy: SlaPolicy): SlaPolicyDto {
   };
 }
 
+/**
+ * How long an instance keeps the targets it read. Every ticket create needs them and they change rarely; an
+ * instance forgets them at once when it changes one itself, other instances within this time.
+ */
+export const SLA_TARGETS_CACHE_MS = 5_000;
+
 /** SLA targets stored in the database; a change applies to tickets created (or re-prioritised) afterwards. */
 @Injectable()
 export class SlaPoliciesService {
+  private cache: { targets: Map<TicketPriority, SlaTarget>; readAt: number } | null = null;
+
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
   private get policies() {
@@ -33,8 +41,20 @@ export class SlaPoliciesService {
   }
 
   async targetFor(priority: TicketPriority): Promise<SlaTarget> {
-    const policy = await this.policies.findOneByOrFail({ priority });
-    return { responseMinutes: policy.responseMinutes, resolutionMinutes: policy.resolutionMinutes };
+    const now = Date.now();
+    if (!this.cache || now - this.cache.readAt > SLA_TARGETS_CACHE_MS) {
+      const rows = await this.policies.find();
+      const targets = new Map(
+        rows.map((row) => [
+          row.priority,
+          { responseMinutes: row.responseMinutes, resolutionMinutes: row.resolutionMinutes },
+        ]),
+      );
+      this.cache = { targets, readAt: now };
+    }
+    const target = this.cache.targets.get(priority);
+    if (!target) throw new Error(`No SLA policy for ${priority}`);
+    return target;
   }
 
   @Transactional()
@@ -47,6 +67,8 @@ export class SlaPoliciesService {
     const policy = await this.policies.findOneByOrFail({ priority });
     policy.responseMinutes = input.response_minutes;
     policy.resolutionMinutes = input.resolution_minutes;
-    return toDto(await this.policies.save(policy));
+    const saved = await this.policies.save(policy);
+    this.cache = null;
+    return toDto(saved);
   }
 }
