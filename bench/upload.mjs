@@ -1,23 +1,56 @@
-// Attachment upload throughput and the service's memory while it receives large files (npm run build first).
-//   node bench/upload.mjs          embedded PGlite;   BENCH_DATABASE_URL=postgres://… for PostgreSQL
-// Starts the built service as a child process, streams BENCH_UPLOADS (3) files of BENCH_FILE_MIB (50) MiB
-// as multipart (never held in memory by the client either) and samples the service's RSS every 20 ms.
+// Attachment upload throughput against a bare stream-to-disk baseline, and the service's memory while it
+// receives large files (npm run build first).
+//   node bench/upload.mjs [--json]     embedded PGlite;   BENCH_DATABASE_URL=postgres://… for PostgreSQL
+// Starts the built service (PostgreSQL: in a database of its own, created and dropped here) and a bare
+// node:http server that pipes each request body to a file, both as child processes. Streams BENCH_UPLOADS (5)
+// multipart files of BENCH_FILE_MIB (50) MiB to each, alternating, never holding a file in memory; samples
+// VmRSS of both every 20 ms and the CPU time each spends per upload. Prints a table, or with --json one line
+// of JSON. The ratio is the median of service ÷ bare over the rounds, each round's pair measured back to back
+// so drift on the shared cores cancels out; CPU time per upload is steadier than MiB/s when the cores are
+// busy with other work. RSS growth is the service's peak over all uploads minus its RSS before the first.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 50);
-const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 3);
-const PORT = 18_003;
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 5);
+const JSON_OUTPUT = process.argv.includes('--json');
+const SERVICE_PORT = 18_003;
+const BARE_PORT = 18_004;
+const RSS_SAMPLE_MS = 20;
+const SERVICE_MAIN = 'apps/ticket-service/dist/apps/ticket-service/src/main.js';
 const SECRET = 'benchmark-secret-with-at-least-32-characters';
 const token = jwt.sign({ sub: randomUUID(), role: 'ADMIN', type: 'access' }, SECRET, { expiresIn: '1h' });
 
-let env = { PGLITE_DATA_DIR: 'memory://' };
-let drop = async () => {};
+/** The baseline: the least a Node server can do with an upload — stream the raw body to a file, no parsing. */
+const BARE_SERVER = `
+const { createWriteStream } = require('node:fs');
+const { createServer } = require('node:http');
+const { join } = require('node:path');
+const { pipeline } = require('node:stream/promises');
+let received = 0;
+createServer((req, res) => {
+  const sink = createWriteStream(join(process.argv[1], String(received++)));
+  pipeline(req, sink).then(
+    () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ size_bytes: sink.bytesWritten })),
+    () => res.writeHead(500).end(),
+  );
+}).listen(Number(process.argv[2]), '127.0.0.1');
+`;
+
+if (!existsSync(SERVICE_MAIN)) {
+  console.error(`${SERVICE_MAIN} is missing: run npm run build first`);
+  process.exit(1);
+}
+
+let database = { label: 'PGlite', env: { PGLITE_DATA_DIR: 'memory://' }, drop: async () => {} };
 if (process.env.BENCH_DATABASE_URL) {
   const name = `ticket_bench_upload_${Date.now()}`;
   const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
@@ -25,52 +58,85 @@ if (process.env.BENCH_DATABASE_URL) {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(process.env.BENCH_DATABASE_URL);
   url.pathname = `/${name}`;
-  env = { DATABASE_URL: url.toString() };
-  drop = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+  database = {
+    label: 'PostgreSQL',
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
   };
 }
 
-const service = spawn(process.execPath, ['apps/ticket-service/dist/apps/ticket-service/src/main.js'], {
+const serviceStorage = mkdtempSync(join(tmpdir(), 'ticket-bench-uploads-'));
+const bareStorage = mkdtempSync(join(tmpdir(), 'ticket-bench-bare-'));
+const service = spawn(process.execPath, [SERVICE_MAIN], {
   env: {
     ...process.env,
-    ...env,
+    ...database.env,
     ENVIRONMENT: 'test',
     RATE_LIMIT_PER_MINUTE: '0',
-    SERVICE_PORT: String(PORT),
+    SERVICE_PORT: String(SERVICE_PORT),
     HOST: '127.0.0.1',
     JWT_SECRET_KEY: SECRET,
     LOG_LEVEL: 'error',
-    UPLOAD_STORAGE_PATH: `/tmp/ticket-bench-uploads-${Date.now()}`,
+    UPLOAD_STORAGE_PATH: serviceStorage,
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
-const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'))[1]) / 1024;
+const bare = spawn(process.execPath, ['-e', BARE_SERVER, bareStorage, String(BARE_PORT)], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
-function upload(ticketId) {
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+/** User + system CPU time of a process, all threads, in ms (/proc counts in 1/100 s on Linux). */
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+/** The highest VmRSS of a process while `work` runs. */
+async function peakRssDuring(pid, work) {
+  let peak = rssMiB(pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), RSS_SAMPLE_MS);
+  try {
+    const result = await work();
+    return { result, peak: Math.max(peak, rssMiB(pid)) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const CHUNK = Buffer.alloc(1024 * 1024, '2026-05-04T08:00:00Z worker-7 disk usage 41%\n');
+const expectedSha256 = (() => {
+  const hash = createHash('sha256');
+  for (let i = 0; i < FILE_MIB; i++) hash.update(CHUNK);
+  return hash.digest('hex');
+})();
+
+/** Streams one multipart body of FILE_MIB MiB, honouring backpressure; resolves with the parsed 201 answer. */
+function upload(port, path) {
   const boundary = `----bench${randomUUID()}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.log"\r\nContent-Type: text/plain\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const chunk = Buffer.alloc(1024 * 1024, 'log line: all systems nominal\n');
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port: PORT,
+        port,
         method: 'POST',
-        path: `/api/v1/tickets/${ticketId}/attachments`,
+        path,
         headers: {
           authorization: `Bearer ${token}`,
           'content-type': `multipart/form-data; boundary=${boundary}`,
-          'content-length': head.length + FILE_MIB * chunk.length + tail.length,
+          'content-length': head.length + FILE_MIB * CHUNK.length + tail.length,
         },
       },
       (res) => {
         let body = '';
-        res.on('data', (c) => (body += c));
+        res.on('data', (data) => (body += data));
         res.on('end', () =>
           res.statusCode === 201 ? resolve(JSON.parse(body)) : reject(new Error(`${res.statusCode} ${body}`)),
         );
@@ -82,7 +148,7 @@ function upload(ticketId) {
     const pump = () => {
       while (sent < FILE_MIB) {
         sent++;
-        if (!req.write(chunk)) return req.once('drain', pump);
+        if (!req.write(CHUNK)) return req.once('drain', pump);
       }
       req.end(tail);
     };
@@ -90,45 +156,118 @@ function upload(ticketId) {
   });
 }
 
-try {
-  for (let i = 0; i < 600; i++) {
+/** Uploads once and returns MiB/s, the receiving process's CPU time and its peak RSS. */
+async function timedUpload(pid, port, path, check) {
+  const started = performance.now();
+  const cpuBefore = cpuMs(pid);
+  const { result, peak } = await peakRssDuring(pid, () => upload(port, path));
+  const seconds = (performance.now() - started) / 1000;
+  check(result);
+  return { mibPerSecond: FILE_MIB / seconds, cpuMs: cpuMs(pid) - cpuBefore, peak };
+}
+
+const hasExited = (child) => child.exitCode !== null || child.signalCode !== null;
+
+/** Resolves once `url` answers; rejects when `child` exits first or a minute passes. */
+async function waitReady(child, url) {
+  for (let i = 0; i < 600 && !hasExited(child); i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health/ready`)).ok) break;
-    } catch {}
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
     await sleep(100);
   }
-  const created = await fetch(`http://127.0.0.1:${PORT}/api/v1/tickets`, {
+  throw new Error(`${url} did not answer${hasExited(child) ? ': the process exited' : ''}`);
+}
+
+async function stop(child) {
+  if (hasExited(child)) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const round = (value, digits = 1) => Number(value.toFixed(digits));
+
+try {
+  await Promise.all([
+    waitReady(service, `http://127.0.0.1:${SERVICE_PORT}/health/ready`),
+    waitReady(bare, `http://127.0.0.1:${BARE_PORT}/`),
+  ]);
+  const created = await fetch(`http://127.0.0.1:${SERVICE_PORT}/api/v1/tickets`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      title: 'Upload benchmark',
-      description: 'Large log files for the benchmark.',
-      category: 'PROBLEM',
-    }),
+    body: JSON.stringify({ title: 'Upload benchmark', description: 'Large log files.', category: 'PROBLEM' }),
   });
+  if (created.status !== 201) throw new Error(`creating the ticket: ${created.status} ${await created.text()}`);
   const ticket = await created.json();
-  await sleep(500);
-  const baseline = rssMiB();
-  let peak = baseline;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 20);
-  const rows = [];
+  await sleep(500); // let startup garbage settle before the "before" reading
+  const serviceBefore = rssMiB(service.pid);
+  const bareBefore = rssMiB(bare.pid);
+  const rounds = [];
   for (let i = 0; i < UPLOADS; i++) {
-    const started = performance.now();
-    const attachment = await upload(ticket.id);
-    const seconds = (performance.now() - started) / 1000;
-    rows.push(`| ${i + 1} | ${attachment.size_bytes} | ${seconds.toFixed(2)} | ${(FILE_MIB / seconds).toFixed(1)} |`);
+    const bareRun = await timedUpload(bare.pid, BARE_PORT, '/', (answer) => {
+      if (answer.size_bytes <= FILE_MIB * CHUNK.length) throw new Error('the baseline stored too little');
+    });
+    const serviceRun = await timedUpload(
+      service.pid,
+      SERVICE_PORT,
+      `/api/v1/tickets/${ticket.id}/attachments`,
+      (attachment) => {
+        if (attachment.sha256 !== expectedSha256) throw new Error(`unexpected sha256 ${attachment.sha256}`);
+      },
+    );
+    rounds.push({ service: serviceRun, bare: bareRun });
   }
-  clearInterval(sampler);
-  console.log(
-    [
-      `${env.DATABASE_URL ? 'PostgreSQL 15' : 'PGlite'}; service RSS before: ${baseline.toFixed(0)} MiB, peak while receiving: ${peak.toFixed(0)} MiB (+${(peak - baseline).toFixed(0)} MiB for ${FILE_MIB} MiB files)`,
-      '| upload | bytes | seconds | MiB/s |',
-      '|---|---|---|---|',
-      ...rows,
-    ].join('\n'),
-  );
+  const serviceMiBs = median(rounds.map((r) => r.service.mibPerSecond));
+  const bareMiBs = median(rounds.map((r) => r.bare.mibPerSecond));
+  const ratio = median(rounds.map((r) => r.service.mibPerSecond / r.bare.mibPerSecond));
+  const serviceCpuMs = median(rounds.map((r) => r.service.cpuMs));
+  const bareCpuMs = median(rounds.map((r) => r.bare.cpuMs));
+  const servicePeak = Math.max(...rounds.map((r) => r.service.peak));
+  const barePeak = Math.max(...rounds.map((r) => r.bare.peak));
+  const summary = {
+    database: database.label,
+    file_mib: FILE_MIB,
+    uploads: UPLOADS,
+    service_mib_s: round(serviceMiBs),
+    bare_mib_s: round(bareMiBs),
+    ratio: round(ratio, 2),
+    service_cpu_ms: serviceCpuMs,
+    bare_cpu_ms: bareCpuMs,
+    service_rss_before_mib: round(serviceBefore),
+    service_rss_peak_mib: round(servicePeak),
+    service_rss_growth_mib: round(servicePeak - serviceBefore),
+    bare_rss_growth_mib: round(barePeak - bareBefore),
+  };
+  if (JSON_OUTPUT) {
+    console.log(JSON.stringify(summary));
+  } else {
+    console.log(
+      [
+        `${database.label}; ${UPLOADS} × ${FILE_MIB} MiB, service and bare stream-to-disk alternating`,
+        '| upload | service MiB/s | bare MiB/s | ratio | service CPU ms | bare CPU ms | service RSS peak MiB |',
+        '|---|---|---|---|---|---|---|',
+        ...rounds.map(
+          (r, i) =>
+            `| ${i + 1} | ${r.service.mibPerSecond.toFixed(1)} | ${r.bare.mibPerSecond.toFixed(1)} | ${(r.service.mibPerSecond / r.bare.mibPerSecond).toFixed(2)} | ${r.service.cpuMs} | ${r.bare.cpuMs} | ${r.service.peak.toFixed(0)} |`,
+        ),
+        '',
+        `median MiB/s: service ${summary.service_mib_s}, bare ${summary.bare_mib_s}; median ratio ${summary.ratio}`,
+        `median CPU per upload: service ${serviceCpuMs} ms, bare ${bareCpuMs} ms`,
+        `service RSS: before ${serviceBefore.toFixed(0)} MiB, peak ${servicePeak.toFixed(0)} MiB, growth +${summary.service_rss_growth_mib} MiB (bare: +${summary.bare_rss_growth_mib} MiB)`,
+      ].join('\n'),
+    );
+  }
 } finally {
-  service.kill('SIGTERM');
-  await sleep(1000);
-  await drop();
+  await Promise.all([stop(service), stop(bare)]);
+  await database.drop();
+  rmSync(serviceStorage, { recursive: true, force: true });
+  rmSync(bareStorage, { recursive: true, force: true });
 }

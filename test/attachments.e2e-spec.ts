@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join, resolve, sep } from 'node:path';
@@ -249,6 +249,8 @@ describe('attachments', () => {
       expect(added).toHaveLength(1);
       expect(added[0]).toMatch(/^attachments\/[0-9a-f]{2}\/[0-9a-f-]{36}$/);
       expect(added[0]).not.toContain('quarterly');
+      // The store takes the staged file by a hard link; once answered, the staging name is gone.
+      expect(statSync(join(storage, added[0])).nlink).toBe(1);
       expect(created.body.content_type).toBe('application/pdf');
     });
 

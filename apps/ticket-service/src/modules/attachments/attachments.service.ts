@@ -108,7 +108,7 @@ export class AttachmentsService {
     if (commentId !== null) await this.requireComment(principal, ticket, commentId);
     await this.scan(file);
     const key = newStorageKey();
-    await this.storage.put(key, createReadStream(file.path));
+    await this.storage.putFile(key, file.path);
     try {
       return toAttachmentDto(await this.commit(principal, ticketId, commentId, file, key));
     } catch (error) {

@@ -1,4 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -56,6 +65,50 @@ describe('LocalDiskStorageDriver', () => {
     await expect(driver.get('attachments/ab/missing')).rejects.toBeInstanceOf(StorageUnavailableError);
     expect(filesUnder(root)).toEqual([join(root, 'attachments')]);
   });
+
+  it('stores a file of its own filesystem as a hard link, dated when stored, and leaves the file in place', async () => {
+    const staged = join(root, 'incoming-file');
+    writeFileSync(staged, 'staged bytes');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(staged, twoHoursAgo, twoHoursAgo);
+    await driver.putFile('attachments/ab/linked', staged);
+    const stored = join(root, 'attachments/ab/linked');
+    expect(statSync(stored).ino).toBe(statSync(staged).ino);
+    expect(readFileSync(stored, 'utf8')).toBe('staged bytes');
+    // The orphan sweeper must not take a just-stored object for an old one.
+    expect(statSync(stored).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    rmSync(staged);
+    expect(await text(await driver.get('attachments/ab/linked'))).toBe('staged bytes');
+  });
+
+  it('reports a failing store on putFile as StorageUnavailableError and keeps nothing', async () => {
+    const staged = join(root, 'incoming-file');
+    writeFileSync(staged, 'staged bytes');
+    writeFileSync(join(root, 'attachments'), 'a file where a directory should be');
+    await expect(driver.putFile('attachments/ab/four', staged)).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(filesUnder(root).sort()).toEqual([join(root, 'attachments'), staged]);
+  });
+
+  // The staging area normally shares the store's filesystem; /dev/shm is another one where the machine has it.
+  const otherFilesystem = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  (otherFilesystem ? it : it.skip)(
+    'copies a file from another filesystem, where no hard link is possible',
+    async () => {
+      const elsewhere = mkdtempSync(join('/dev/shm', 'staging-'));
+      try {
+        const staged = join(elsewhere, 'file');
+        writeFileSync(staged, 'bytes from elsewhere');
+        await driver.putFile('attachments/ab/copied', staged);
+        const stored = join(root, 'attachments/ab/copied');
+        expect(readFileSync(stored, 'utf8')).toBe('bytes from elsewhere');
+        expect(statSync(stored).ino).not.toBe(statSync(staged).ino);
+        expect(filesUnder(root)).toEqual([stored]);
+        expect(existsSync(staged)).toBe(true);
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('lists the keys of objects written before a date', async () => {
     await driver.put('attachments/aa/old', Readable.from([Buffer.from('old')]));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Dirent } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, opendir, rename, rm } from 'node:fs/promises';
+import { createReadStream, type Dirent } from 'node:fs';
+import { type FileHandle, link, lstat, mkdir, open, opendir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ByteRange, type StorageDriver, StorageUnavailableError } from './storage-driver';
@@ -38,6 +38,47 @@ async function syncDirectory(path: string): Promise<void> {
     await directory.sync();
   } finally {
     await directory.close();
+  }
+}
+
+/**
+ * Makes the new entry in `directory` durable, and the entries of the directories `mkdir` created on the way
+ * (`created` is the first of them, as `mkdir({ recursive: true })` reports it).
+ */
+async function syncNewEntries(directory: string, created: string | undefined): Promise<void> {
+  const newestExisting = created === undefined ? directory : dirname(created);
+  for (let path = directory; ; path = dirname(path)) {
+    await store('fsync', () => syncDirectory(path));
+    if (path === newestExisting) break;
+  }
+}
+
+/**
+ * Flushes a complete file to disk and dates it now: the orphan sweeper ages objects by their mtime, which a
+ * hard link keeps from whenever the file was written.
+ */
+async function settleFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const now = new Date();
+    await handle.utimes(now, now);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** link(2) failures that mean "no hard link possible here" (another filesystem, or one without hard links). */
+const LINK_IMPOSSIBLE: ReadonlySet<unknown> = new Set(['EXDEV', 'EPERM', 'ENOTSUP']);
+
+/** Hard-links `existingPath` as `newPath`; false where hard links are impossible. */
+async function hardLink(existingPath: string, newPath: string): Promise<boolean> {
+  try {
+    await link(existingPath, newPath);
+    return true;
+  } catch (error) {
+    if (LINK_IMPOSSIBLE.has((error as { code?: unknown }).code)) return false;
+    throw error;
   }
 }
 
@@ -79,17 +120,34 @@ export class LocalDiskStorageDriver implements StorageDriver {
       await store('close', () => opened.close());
       await store('rename', () => rename(temporary, target));
       renamed = true;
-      // The new name, and the entries of any directories this put created, down from an existing one.
-      const newestExisting = created === undefined ? directory : dirname(created);
-      for (let path = directory; ; path = dirname(path)) {
-        await store('fsync', () => syncDirectory(path));
-        if (path === newestExisting) break;
-      }
+      await syncNewEntries(directory, created);
     } catch (error) {
       body.destroy();
       await handle?.close().catch(() => undefined);
       await rm(temporary, { force: true }).catch(() => undefined);
       if (renamed) await rm(target, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * A file on the store's filesystem (the upload staging area is under the store's directory) becomes the
+   * object through a hard link instead of a second copy of its bytes. It is flushed before it gets its name,
+   * so the key still either holds all the bytes durably or does not exist. Where no hard link is possible,
+   * the bytes are copied by `put`.
+   */
+  async putFile(key: string, path: string): Promise<void> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    let linked = false;
+    try {
+      const created = await store('mkdir', () => mkdir(directory, { recursive: true }));
+      await store('fsync', () => settleFile(path));
+      linked = await store('link', () => hardLink(path, target));
+      if (!linked) return await this.put(key, createReadStream(path));
+      await syncNewEntries(directory, created);
+    } catch (error) {
+      if (linked) await rm(target, { force: true }).catch(() => undefined);
       throw error;
     }
   }

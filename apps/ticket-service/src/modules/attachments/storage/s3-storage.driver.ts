@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -83,6 +84,10 @@ export class S3StorageDriver implements StorageDriver {
     } finally {
       body.off('error', onBodyError);
     }
+  }
+
+  putFile(key: string, path: string): Promise<void> {
+    return this.put(key, createReadStream(path));
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

@@ -15,6 +15,11 @@ export interface ByteRange {
 export interface StorageDriver {
   /** Streams `body` under `key`; resolves only once the bytes are durable. On failure nothing is left behind. */
   put(key: string, body: Readable): Promise<void>;
+  /**
+   * Stores the complete file at `path` under `key`, like `put`; the file itself stays where it is, for the
+   * caller to remove.
+   */
+  putFile(key: string, path: string): Promise<void>;
   /** The stored bytes, whole or a range. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the object; a missing key is not an error. */
