@@ -3,6 +3,7 @@ import { OutboxEvents1764288000000 } from './1764288000000-outbox-events';
 import { CommentsAttachments1764374400000 } from './1764374400000-comments-attachments';
 import { Webhooks1764460800000 } from './1764460800000-webhooks';
 import { AttachmentInternalFlag1764547200000 } from './1764547200000-attachment-internal-flag';
+import { SlaScanIndexes1764640800000 } from './1764640800000-sla-scan-indexes';
 import { TicketListIndexes1764727200000 } from './1764727200000-ticket-list-indexes';
 
 /** Every migration, oldest first. Landed migrations are never edited: add a new one instead. */
@@ -12,5 +13,6 @@ export const ALL_MIGRATIONS: Function[] = [
   CommentsAttachments1764374400000,
   Webhooks1764460800000,
   AttachmentInternalFlag1764547200000,
+  SlaScanIndexes1764640800000,
   TicketListIndexes1764727200000,
 ];

@@ -98,6 +98,25 @@ describe('SLA', () => {
     expect(read.body).toMatchObject({ response_breached: true, resolution_breached: false });
   });
 
+  /** The stored versions (the ETags) of `ids`, in that order. */
+  async function versionsOf(ids: string[]): Promise<number[]> {
+    const rows: { id: string; version: number }[] = await t.dataSource.query(
+      `SELECT id, version FROM tickets WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row.version]));
+    return ids.map((id) => byId.get(id) ?? Number.NaN);
+  }
+
+  /** `sla.*` events of `ids` as `ticket:type:kind`, by ticket id and then in feed order, with their actor and time. */
+  async function slaEventsOf(ids: string[]): Promise<{ event: string; actor_id: string | null; occurred_at: Date }[]> {
+    return t.dataSource.query(
+      `SELECT ticket_id || ':' || type || ':' || (data->>'kind') AS event, actor_id, occurred_at
+       FROM outbox_events WHERE ticket_id = ANY($1::uuid[]) AND type LIKE 'sla.%' ORDER BY ticket_id, seq`,
+      [ids],
+    );
+  }
+
   /** 30 P1 tickets past both targets, scanned by `one` and `another` at once: one SLA_BREACH per ticket and kind. */
   async function expectOneBreachPerKind(one: TestApp, another: TestApp): Promise<void> {
     const reporter = t.user(Role.END_USER);
@@ -129,6 +148,14 @@ describe('SLA', () => {
       ).toEqual(['resolution', 'response']);
     }
     expect(rows.every((row) => row.user_id === null)).toBe(true);
+    // Recorded by one update per ticket, with one event per kind.
+    expect(await versionsOf(ids)).toEqual(ids.map(() => 2));
+    const events: { ticket_id: string; kind: string }[] = await t.dataSource.query(
+      `SELECT ticket_id, data->>'kind' AS kind FROM outbox_events WHERE type = 'sla.breached' AND ticket_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(events).toHaveLength(60);
+    expect(new Set(events.map((event) => `${event.ticket_id}:${event.kind}`)).size).toBe(60);
   }
 
   it('records exactly one SLA_BREACH per ticket and kind with two scans of one instance at once', async () => {
@@ -142,6 +169,162 @@ describe('SLA', () => {
       await expectOneBreachPerKind(t, other);
     },
   );
+
+  it('records a burst of breaches in one pass: one history row and one event per ticket and kind, one new version', async () => {
+    const reporter = t.user(Role.END_USER);
+    const admin = t.user(Role.ADMIN);
+    const scanner = t.app.get(SlaBreachScanner);
+    t.setNow(hours(5));
+    await scanner.scan(); // what earlier tests left due, so that the pass below counts only these tickets
+    t.setNow(T0);
+    const due: Record<string, any>[] = [];
+    for (let i = 0; i < 250; i++) due.push(await createTicket(t, reporter, { priority: 'P1', tags: ['burst'] }));
+    t.setNow(hours(4.5));
+    const notYetDue = await createTicket(t, reporter, { priority: 'P1', tags: ['burst'] });
+    t.setNow(hours(5));
+
+    expect(await scanner.scan()).toBe(250);
+
+    const ids = due.map((ticket) => ticket.id as string);
+    const history: {
+      ticket_id: string;
+      change_type: string;
+      field_name: null;
+      old_value: null;
+      new_value: null;
+      user_id: null;
+      metadata: object;
+    }[] = await t.dataSource.query(
+      `SELECT ticket_id, change_type, field_name, old_value, new_value, user_id, metadata FROM ticket_history
+         WHERE ticket_id = ANY($1::uuid[]) AND change_type <> $2 ORDER BY ticket_id, seq`,
+      [[...ids, notYetDue.id], HistoryChangeType.CREATED],
+    );
+    // Tickets in id order (the scanner's order among them is its own), each ticket's rows in insertion order.
+    const byId = [...ids].sort();
+    expect(history).toEqual(
+      byId.flatMap((id) =>
+        ['response', 'resolution'].map((kind) => ({
+          ticket_id: id,
+          change_type: HistoryChangeType.SLA_BREACH,
+          field_name: null,
+          old_value: null,
+          new_value: null,
+          user_id: null,
+          metadata: { kind },
+        })),
+      ),
+    );
+    const events = await slaEventsOf([...ids, notYetDue.id]);
+    expect(events.map((row) => row.event)).toEqual(
+      byId.flatMap((id) => [`${id}:sla.breached:response`, `${id}:sla.breached:resolution`]),
+    );
+    expect(events.every((row) => row.actor_id === null && row.occurred_at.getTime() === hours(5).getTime())).toBe(true);
+
+    expect(await versionsOf([...ids, notYetDue.id])).toEqual([...ids.map(() => 2), 1]);
+    for (const ticket of [due[0], due[249], notYetDue]) {
+      const read = await t
+        .http()
+        .get(`/api/v1/tickets/${ticket.id}`)
+        .set(...auth(admin))
+        .expect(200);
+      const recorded = ticket !== notYetDue;
+      expect(read.headers.etag).toBe(recorded ? '"2"' : '"1"');
+      expect(read.body).toMatchObject({ version: recorded ? 2 : 1, response_breached: recorded });
+    }
+    expect(await scanner.scan()).toBe(0);
+  });
+
+  it('drains a burst larger than a batch with concurrent transactions, still once per ticket and kind', async () => {
+    const scanner = t.app.get(SlaBreachScanner);
+    t.setNow(hours(5));
+    await scanner.scan(); // what earlier tests left due, so that the pass below counts only these tickets
+    // Seeded in SQL: thousands of tickets through the API would take most of a minute on PGlite.
+    const seeded: { id: string }[] = await t.dataSource.query(
+      `INSERT INTO tickets (title, description, category, priority, reporter_id, created_at, updated_at,
+                            resolution_clock_started_at, response_due_at, resolution_due_at)
+       SELECT 'Seeded burst ' || i, 'Past both targets.', 'INCIDENT', 'P1', $1, $2, $2, $2,
+              $2::timestamptz + interval '1 hour', $2::timestamptz + interval '4 hours'
+       FROM generate_series(1, 2500) AS i
+       RETURNING id`,
+      [t.user(Role.END_USER).id, T0],
+    );
+    const ids = seeded.map((row) => row.id);
+
+    expect(await scanner.scan()).toBe(2500);
+
+    const recorded: { ticket_id: string; kinds: string[]; events: string[] }[] = await t.dataSource.query(
+      `SELECT ticket_id, array_agg(h.metadata->>'kind' ORDER BY h.seq) AS kinds,
+              (SELECT array_agg(e.data->>'kind' ORDER BY e.seq) FROM outbox_events e
+               WHERE e.ticket_id = h.ticket_id AND e.type = 'sla.breached') AS events
+       FROM ticket_history h WHERE h.ticket_id = ANY($1::uuid[]) AND h.change_type = $2 GROUP BY h.ticket_id`,
+      [ids, HistoryChangeType.SLA_BREACH],
+    );
+    expect(recorded).toHaveLength(2500);
+    for (const ticket of recorded) {
+      expect(ticket.kinds).toEqual(['response', 'resolution']);
+      expect(ticket.events).toEqual(['response', 'resolution']);
+    }
+    expect(new Set(await versionsOf(ids))).toEqual(new Set([2]));
+  });
+
+  it('records a late answer and a late resolution as breaches, like unanswered ones', async () => {
+    const reporter = t.user(Role.END_USER);
+    const admin = t.user(Role.ADMIN);
+    t.setNow(T0);
+    const ticket = await createTicket(t, reporter, { priority: 'P1' });
+    t.setNow(hours(2)); // an hour after the response target, before any scan
+    await t
+      .http()
+      .patch(`/api/v1/tickets/${ticket.id}/status`)
+      .set(...auth(admin))
+      .send({ status: 'IN_PROGRESS' })
+      .expect(200);
+    t.setNow(hours(5)); // an hour after the resolution target
+    await t
+      .http()
+      .post(`/api/v1/tickets/${ticket.id}/resolve`)
+      .set(...auth(admin))
+      .send({ resolution_notes: 'Freed disk space on the build agent.' })
+      .expect(200);
+    t.setNow(hours(6));
+    const before = await t
+      .http()
+      .get(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(admin))
+      .expect(200);
+    expect(before.body).toMatchObject({
+      first_response_at: hours(2).toISOString(),
+      resolved_at: hours(5).toISOString(),
+      response_breached: true,
+      resolution_breached: true,
+    });
+
+    const scanner = t.app.get(SlaBreachScanner);
+    expect(await scanner.scan()).toBeGreaterThanOrEqual(1);
+    expect(await scanner.scan()).toBe(0);
+
+    expect((await slaEventsOf([ticket.id])).map((row) => row.event)).toEqual([
+      `${ticket.id}:sla.breached:response`,
+      `${ticket.id}:sla.breached:resolution`,
+    ]);
+    const after = await t
+      .http()
+      .get(`/api/v1/tickets/${ticket.id}/history`)
+      .set(...auth(admin))
+      .expect(200);
+    expect(
+      after.body.items
+        .filter((row: { change_type: string }) => row.change_type === 'SLA_BREACH')
+        .map((row: { metadata: { kind: string } }) => row.metadata.kind),
+    ).toEqual(['response', 'resolution']);
+    const read = await t
+      .http()
+      .get(`/api/v1/tickets/${ticket.id}`)
+      .set(...auth(admin))
+      .expect(200);
+    expect(read.headers.etag).toBe(`"${before.body.version + 1}"`);
+    expect(read.body).toMatchObject({ response_breached: true, resolution_breached: true });
+  });
 
   it('warns once per kind at 80% of a target, before the breach', async () => {
     const reporter = t.user(Role.END_USER);
