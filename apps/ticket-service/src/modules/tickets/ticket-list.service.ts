@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { queryNamed } from '../../database/named-query';
-import { In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AccessGate } from '../../common/access/access-gate';
 import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
@@ -18,10 +18,12 @@ import { TicketTextSources } from './ticket-search';
 import { Ticket } from './ticket.entity';
 import { toTicketDto } from './tickets.mapper';
 
-/** Totals are counted up to this many matches; beyond, they are PostgreSQL's estimate (`total_exact: false`). */
+/** Totals are counted up to this many matches; beyond, they are PostgreSQL's estimate (`X-Total-Exact: false`). */
 export const EXACT_TOTAL_LIMIT = 1000;
 /** `sort_by=relevance` ranks the newest this-many matches, so a word found in half the tickets stays fast. */
 export const RELEVANCE_CANDIDATES = 1000;
+/** Above this estimate, counting is skipped: the total is the estimate, far past the exact limit anyway. */
+const ESTIMATE_ONLY_ABOVE = 10 * EXACT_TOTAL_LIMIT;
 /** Up to this many tickets matched by other modules' text are named, so the search indexes serve the query. */
 const OTHER_TEXT_TICKET_LIMIT = 1000;
 
@@ -59,36 +61,49 @@ export class TicketListService {
     if (cursor && query.page !== 1) {
       throw DomainError.validation('Send either page or cursor', [{ field: 'page', message: 'not with cursor' }]);
     }
-    const otherText = query.q ? await this.otherTextCondition(principal, query.q) : null;
-    const filtered = (withOtherText = true): SelectQueryBuilder<Ticket> =>
+    const filtered = (otherText: Condition | null): SelectQueryBuilder<Ticket> =>
       applyTicketFilters(
         this.txHost.tx.getRepository(Ticket).createQueryBuilder('t'),
         query,
         principal,
         now,
-        withOtherText ? (otherText?.sql ?? null) : null,
-      ).setParameters(withOtherText ? (otherText?.params ?? {}) : {});
+        otherText?.sql ?? null,
+      ).setParameters(otherText?.params ?? {});
+    // With q, the planner's estimate of the tickets matching by their own text tells a common word from a
+    // rare one before anything is read: for a common word, neither comment matches nor a count are needed.
+    const ownTextEstimate = query.q ? await this.estimate(filtered(null)) : null;
+    const otherText = query.q ? await this.otherTextCondition(principal, query.q, ownTextEstimate ?? 0) : null;
 
-    // The page's ids first (index-only where an index covers filter and order, so deep pages skip cheaply),
-    // then its rows by primary key.
+    // The page's ids (index-only where an index covers filter and order, so deep pages skip cheaply), then its
+    // rows by primary key, in one statement; one row more than the page tells whether another page follows.
     const keys = ticketSortKeys(query);
     const ids = applyTicketOrder(
-      sortBy === 'relevance' ? this.newestMatches(filtered()) : filtered().select('t.id', 'id'),
+      sortBy === 'relevance' ? this.newestMatches(filtered(otherText)) : filtered(otherText).select('t.id', 'id'),
       keys,
     );
     if (cursor) applyKeyset(ids, keys, cursor.id);
     else ids.offset(pageOffset(query));
-    // One row more than the page tells whether another page follows, without counting.
-    const pageIds = (await ids.limit(query.page_size + 1).getRawMany<{ id: string }>()).map((row) => row.id);
-    const hasMore = pageIds.length > query.page_size;
-    const items = await this.loadInOrder(pageIds.slice(0, query.page_size));
+    ids.limit(query.page_size + 1);
+    const found = await this.txHost.tx
+      .getRepository(Ticket)
+      .createQueryBuilder('ticket')
+      // ARRAY(…) keeps the subquery's order, WITH ORDINALITY numbers it.
+      .innerJoin(
+        `(SELECT * FROM unnest(ARRAY(${ids.getQuery()})) WITH ORDINALITY AS page(id, ord))`,
+        'page',
+        'page.id = ticket.id',
+      )
+      .setParameters(ids.getParameters())
+      .orderBy('page.ord', 'ASC')
+      .getMany();
+    const hasMore = found.length > query.page_size;
+    const items = found.slice(0, query.page_size);
 
     const offset = pageOffset(query);
     const countedByPaging = !cursor && !hasMore && (items.length > 0 || offset === 0);
-    // The tickets' own text alone is a cheaper lower bound: when it already passes the limit, so does the whole.
     const total = countedByPaging
       ? { count: offset + items.length, exact: true }
-      : await this.total(filtered(), otherText ? filtered(false) : null);
+      : await this.total(filtered(otherText), ownTextEstimate);
     return {
       page: toPage(
         items.map((ticket) => toTicketDto(ticket, now)),
@@ -119,58 +134,66 @@ export class TicketListService {
       .setParameters(candidates.getParameters());
   }
 
-  private async loadInOrder(ids: string[]): Promise<Ticket[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.txHost.tx.getRepository(Ticket).findBy({ id: In(ids) });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id)!);
-  }
-
   /**
    * `q` also matches text other modules keep (comments). When few tickets match there, they are named, so
    * PostgreSQL can combine the search indexes of both tables. When many do, the word is common and the list
    * order meets matches quickly, so each row walked is probed instead: a scalar subquery, because PostgreSQL
-   * would hash an IN or EXISTS over every matching comment first.
+   * would hash an IN or EXISTS over every matching comment first. A word common in the tickets' own text is
+   * probed without looking: its matches are met at once either way.
    */
-  private async otherTextCondition(principal: Principal, q: string): Promise<Condition | null> {
+  private async otherTextCondition(
+    principal: Principal,
+    q: string,
+    ownTextEstimate: number,
+  ): Promise<Condition | null> {
     const sources = this.textSources.all;
     if (sources.length === 0) return null;
     const includeInternal = this.access.seesInternal(principal);
     const matching = sources.map((source) => source.matchingTicketIdsSql({ includeInternal })).join(' UNION ALL ');
+    const probe = { sql: `(SELECT true FROM (${matching}) m WHERE m.ticket_id = t.id LIMIT 1)`, params: {} };
+    if (ownTextEstimate >= ESTIMATE_ONLY_ABOVE) return probe;
     const rows = await queryNamed<{ ticket_id: string }>(
       this.txHost.tx,
       `SELECT m.ticket_id FROM (${matching}) m LIMIT ${OTHER_TEXT_TICKET_LIMIT + 1}`,
       { q },
     );
-    if (rows.length > OTHER_TEXT_TICKET_LIMIT) {
-      return { sql: `(SELECT true FROM (${matching}) m WHERE m.ticket_id = t.id LIMIT 1)`, params: {} };
-    }
+    if (rows.length > OTHER_TEXT_TICKET_LIMIT) return probe;
     const ids = [...new Set(rows.map((row) => row.ticket_id))];
     return ids.length === 0 ? null : { sql: 't.id = ANY(:otherTextTicketIds)', params: { otherTextTicketIds: ids } };
   }
 
   /**
-   * Exact up to EXACT_TOTAL_LIMIT matches (counting stops there); beyond, the planner's estimate. `subset`
-   * matches a part of the same rows, cheaper to count: past the limit, it settles the matter alone.
+   * Exact up to EXACT_TOTAL_LIMIT matches (counting stops there); beyond, the planner's estimate. When the
+   * estimate (or `lowerEstimate`, of a part of the same rows) is far past the limit, nothing is counted.
    */
   private async total(
     filtered: SelectQueryBuilder<Ticket>,
-    subset: SelectQueryBuilder<Ticket> | null,
+    lowerEstimate: number | null,
   ): Promise<{ count: number; exact: boolean }> {
-    const matches = filtered.select('t.id');
-    const subsetCount = subset ? await this.countUpToLimit(subset.select('t.id')) : 0;
-    const count = subsetCount > EXACT_TOTAL_LIMIT ? subsetCount : await this.countUpToLimit(matches.clone());
+    const estimate =
+      lowerEstimate !== null && lowerEstimate >= ESTIMATE_ONLY_ABOVE ? lowerEstimate : await this.estimate(filtered);
+    if (estimate >= ESTIMATE_ONLY_ABOVE) return { count: Math.round(estimate), exact: false };
+    const count = await this.countUpToLimit(filtered);
     if (count <= EXACT_TOTAL_LIMIT) return { count, exact: true };
-    const [all, params] = matches.getQueryAndParameters();
+    return { count: Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(estimate)), exact: false };
+  }
+
+  /** PostgreSQL's estimate of the number of matches (planning only, nothing is read). */
+  private async estimate(filtered: SelectQueryBuilder<Ticket>): Promise<number> {
+    const [sql, params] = filtered.clone().select('t.id').getQueryAndParameters();
     const [{ 'QUERY PLAN': plan }] = await this.txHost.tx.query<
       { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]
-    >(`EXPLAIN (FORMAT JSON) ${all}`, params);
-    return { count: Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(plan[0].Plan['Plan Rows'])), exact: false };
+    >(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    return plan[0].Plan['Plan Rows'];
   }
 
   /** The number of matches, counting no further than one past the limit. */
-  private async countUpToLimit(matches: SelectQueryBuilder<Ticket>): Promise<number> {
-    const [capped, params] = matches.limit(EXACT_TOTAL_LIMIT + 1).getQueryAndParameters();
+  private async countUpToLimit(filtered: SelectQueryBuilder<Ticket>): Promise<number> {
+    const [capped, params] = filtered
+      .clone()
+      .select('t.id')
+      .limit(EXACT_TOTAL_LIMIT + 1)
+      .getQueryAndParameters();
     const [{ count }] = await this.txHost.tx.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM (${capped}) m`,
       params,
