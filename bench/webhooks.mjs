@@ -1,117 +1,333 @@
-// Webhook delivery throughput and outbox lag under create-ticket load (npm run build first).
-//   node bench/webhooks.mjs                                              embedded PGlite
-//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/webhooks.mjs
-// Starts the service in-process with a 50 ms dispatch interval, a receiver on loopback subscribed to every
-// event, creates BENCH_TICKETS (2000) tickets from 16 concurrent clients, and reports delivered events/s and
-// the lag from each event's occurred_at to its arrival.
-import { randomUUID } from 'node:crypto';
+// Webhook delivery of the built service (npm run build first), in one run:
+//   (a) throughput: a burst of --backlog ticket events written in one transaction (as a set-based writer such as
+//       the breach scanner does), delivered to a loopback receiver: deliveries/s from the commit to the last
+//       arrival, against the bare receiver driven by the same client (global fetch, signed bodies, as many
+//       requests in flight as the dispatcher's bound) — their ratio is the figure to compare across runs;
+//   (b) outbox lag (event occurred → receiver got it) while tickets are created through the API at a steady
+//       --rate per second for --duration seconds.
+//
+//   node bench/webhooks.mjs [--url postgres://postgres@127.0.0.1:5432/postgres] [--duration 15] [--rate 300]
+//                           [--backlog 10000] [--json]
+//
+// --url defaults to BENCH_DATABASE_URL (the run creates a database of its own and drops it); without one the
+// embedded PGlite is used. The receiver and the load generator run in worker threads, so they do not share the
+// service's event loop (they do share the machine's cores). --json prints one JSON line instead of the table.
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
 
-const require = createRequire(import.meta.url);
-const dist = '../apps/ticket-service/dist/apps/ticket-service/src';
-const { createApp } = require(`${dist}/app.setup.js`);
-const { parseConfig } = require(`${dist}/config/app-config.js`);
-const { createRootLogger } = require(`${dist}/common/logging/logger.js`);
-const { mintAccessToken } = require(`${dist}/common/auth/access-token.js`);
+/** Requests in flight for the bare receiver baseline: the dispatcher's bound on concurrent sends. */
+const BASELINE_IN_FLIGHT = 64;
+/** Creates in flight at most; above it the load generator falls behind the rate (and reports it). */
+const LOAD_MAX_IN_FLIGHT = 64;
+const SECRET = 'bench-webhook-secret-0123';
 
-const TICKETS = Number(process.env.BENCH_TICKETS ?? 2000);
-const serverUrl = process.env.BENCH_DATABASE_URL;
-let database = { env: { PGLITE_DATA_DIR: 'memory://' }, label: 'PGlite (embedded)', drop: async () => {} };
-if (serverUrl) {
-  const name = `ticket_bench_hooks_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  database = {
-    env: { DATABASE_URL: url.toString() },
-    label: 'PostgreSQL 15',
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The loopback receiver: counts arrivals and connections, and the lag of each event (arrival − occurred_at). */
+function runReceiver() {
+  let lags = [];
+  let connections = 0;
+  let lastArrival = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      lastArrival = Date.now();
+      lags.push(lastArrival - Date.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')).occurred_at));
+      res.writeHead(204).end();
+    });
+  });
+  server.on('connection', () => connections++);
+  parentPort.on('message', (command) => {
+    if (command === 'reset') {
+      lags = [];
+      connections = 0;
+      lastArrival = 0;
+      parentPort.postMessage({ reset: true });
+    } else if (command === 'count') {
+      parentPort.postMessage({ count: lags.length });
+    } else if (command === 'stats') {
+      parentPort.postMessage({ count: lags.length, lags, connections, lastArrival });
+    }
+  });
+  server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 }
 
-const lags = [];
-let firstArrival = 0;
-let lastArrival = 0;
-const receiver = createServer((req, res) => {
-  let body = '';
-  req.on('data', (chunk) => (body += chunk));
-  req.on('end', () => {
-    const now = Date.now();
-    firstArrival ||= now;
-    lastArrival = now;
-    lags.push(now - Date.parse(JSON.parse(body).occurred_at));
-    res.writeHead(204).end();
-  });
-});
-await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-
-const config = parseConfig({
-  ENVIRONMENT: 'test',
-  JWT_SECRET_KEY: 'bench-secret-with-at-least-32-characters',
-  WEBHOOK_DISPATCH_INTERVAL_MS: '50',
-  RATE_LIMIT_PER_MINUTE: '0',
-  SLA_CHECK_INTERVAL_SECONDS: '86400',
-  ...database.env,
-});
-const app = await createApp(config, { logger: createRootLogger('error') });
-await app.listen(0, '127.0.0.1');
-const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
-const token = mintAccessToken(config.auth, { role: 'ADMIN', sub: randomUUID() });
-const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-try {
-  const hook = await fetch(`${base}/api/v1/webhooks`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      url: `http://127.0.0.1:${receiver.address().port}/hook`,
-      events: [],
-      secret: 'bench-webhook-secret-0123',
-    }),
-  });
-  if (hook.status !== 201) throw new Error(`subscribe failed: ${hook.status}`);
-
-  let next = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < TICKETS) {
-        const i = next++;
+/** Creates tickets at a steady rate (open loop: a slow answer does not slow the schedule, up to the in-flight cap). */
+async function runLoad({ base, token, rate, durationMs }) {
+  const total = Math.round((rate * durationMs) / 1000);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const latencies = [];
+  let started = 0;
+  let finished = 0;
+  let failed = 0;
+  let inFlight = 0;
+  const begin = performance.now();
+  await new Promise((resolve) => {
+    const create = async (i) => {
+      const sent = performance.now();
+      try {
         const res = await fetch(`${base}/api/v1/tickets`, {
           method: 'POST',
           headers,
           body: JSON.stringify({
-            title: `Benchmark ticket ${i}`,
+            title: `Webhook benchmark ticket ${i}`,
             description: 'Created by the webhook benchmark.',
             category: 'QUESTION',
           }),
         });
-        if (res.status !== 201) throw new Error(`create failed: ${res.status}`);
+        await res.arrayBuffer();
+        if (res.status !== 201) failed++;
+      } catch {
+        failed++;
+      }
+      latencies.push(performance.now() - sent);
+      inFlight--;
+      if (++finished === total) resolve();
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - begin) * rate) / 1000) + 1);
+      while (started < due && inFlight < LOAD_MAX_IN_FLIGHT) {
+        inFlight++;
+        void create(started++);
+      }
+      if (started < total) setTimeout(tick, 2);
+    };
+    tick();
+  });
+  latencies.sort((a, b) => a - b);
+  parentPort.postMessage({
+    created: total - failed,
+    failed,
+    seconds: (performance.now() - begin) / 1000,
+    latencyP50: percentile(latencies, 50),
+    latencyP99: percentile(latencies, 99),
+  });
+}
+
+if (!isMainThread) {
+  if (workerData.role === 'receiver') runReceiver();
+  else await runLoad(workerData);
+} else {
+  await main();
+}
+
+/** A worker thread of this script in `role`; its messages are read in order with `next`, or asked for with `ask`. */
+function startWorker(role, data = {}) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { role, ...data } });
+  const received = [];
+  const waiting = [];
+  let failure = null;
+  worker.on('message', (message) => (waiting.length > 0 ? waiting.shift().resolve(message) : received.push(message)));
+  worker.on('error', (error) => {
+    failure = error;
+    for (const waiter of waiting.splice(0)) waiter.reject(error);
+  });
+  const next = () =>
+    received.length > 0
+      ? Promise.resolve(received.shift())
+      : failure
+        ? Promise.reject(failure)
+        : new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  return { worker, next, ask: (command) => (worker.postMessage(command), next()) };
+}
+
+/** A signed POST of `envelope`, as the dispatcher sends one. */
+async function postSigned(url, envelope) {
+  const body = JSON.stringify(envelope);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Ticket-Event-Id': envelope.id,
+      'X-Ticket-Event-Type': envelope.type,
+      'X-Ticket-Timestamp': String(timestamp),
+      'X-Ticket-Signature': `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')}`,
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  if (res.status >= 300) throw new Error(`receiver answered ${res.status}`);
+}
+
+/** Requests per second the receiver takes from this process's fetch with `inFlight` requests at once. */
+async function bareReceiverRate(url, requests, inFlight) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < requests) {
+        next++;
+        await postSigned(url, {
+          id: randomUUID(),
+          type: 'ticket.created',
+          occurred_at: new Date().toISOString(),
+          ticket_id: randomUUID(),
+          actor_id: null,
+          internal: false,
+          data: { ticket_number: next, title: 'Baseline event', priority: 'P3', category: 'QUESTION' },
+        });
       }
     }),
   );
-  const createSeconds = (Date.now() - started) / 1000;
-  while (lags.length < TICKETS && Date.now() - started < 300_000)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  lags.sort((a, b) => a - b);
-  const pct = (p) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))];
-  const deliverySeconds = (lastArrival - firstArrival) / 1000;
-  console.log(
-    [
-      `${database.label}: ${TICKETS} tickets created in ${createSeconds.toFixed(1)} s (${Math.round(TICKETS / createSeconds)}/s, 16 clients)`,
-      `| delivered | events/s (first to last arrival) | lag p50 ms | lag p90 ms | lag p99 ms | lag max ms |`,
-      `|---|---|---|---|---|---|`,
-      `| ${lags.length} | ${Math.round(lags.length / deliverySeconds)} | ${pct(50)} | ${pct(90)} | ${pct(99)} | ${lags[lags.length - 1]} |`,
-    ].join('\n'),
-  );
-} finally {
-  await app.close();
-  receiver.close();
-  await database.drop();
+  return requests / ((performance.now() - started) / 1000);
+}
+
+async function untilReceived(receiver, expected, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await receiver.ask('count');
+    if (count >= expected) return;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${expected} deliveries arrived`);
+    await sleep(20);
+  }
+}
+
+async function main() {
+  const { values: options } = parseArgs({
+    options: {
+      url: { type: 'string', default: process.env.BENCH_DATABASE_URL },
+      duration: { type: 'string', default: process.env.BENCH_DURATION ?? '15' },
+      rate: { type: 'string', default: '300' },
+      backlog: { type: 'string', default: '10000' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const DURATION_MS = Number(options.duration) * 1000;
+  const RATE = Number(options.rate);
+  const BACKLOG = Number(options.backlog);
+  const log = (line) => process.stderr.write(`${line}\n`);
+
+  const require = createRequire(import.meta.url);
+  const dist = '../apps/ticket-service/dist/apps/ticket-service/src';
+  const { createApp } = require(`${dist}/app.setup.js`);
+  const { parseConfig } = require(`${dist}/config/app-config.js`);
+  const { createRootLogger } = require(`${dist}/common/logging/logger.js`);
+  const { mintAccessToken } = require(`${dist}/common/auth/access-token.js`);
+  const { OutboxSink } = require(`${dist}/modules/notifications/outbox.sink.js`);
+  const { DataSource } = require('typeorm');
+
+  let database = { env: { PGLITE_DATA_DIR: 'memory://' }, label: 'PGlite (embedded)', drop: async () => {} };
+  if (options.url) {
+    const name = `ticket_bench_hooks_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: options.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(options.url);
+    url.pathname = `/${name}`;
+    const { rows } = await admin.query(`SELECT current_setting('server_version') AS version`);
+    database = {
+      env: { DATABASE_URL: url.toString() },
+      label: `PostgreSQL ${rows[0].version.split(' ')[0]}`,
+      drop: async () => {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      },
+    };
+  }
+
+  const receiver = startWorker('receiver');
+  const { port: receiverPort } = await receiver.next();
+  const hookUrl = `http://127.0.0.1:${receiverPort}/hook`;
+
+  // The service's defaults, notably WEBHOOK_DISPATCH_INTERVAL_MS: the safety poll, not a tuning knob here.
+  const config = parseConfig({
+    ENVIRONMENT: 'test',
+    JWT_SECRET_KEY: 'bench-secret-with-at-least-32-characters',
+    RATE_LIMIT_PER_MINUTE: '0',
+    SLA_CHECK_INTERVAL_SECONDS: '86400',
+    ...database.env,
+  });
+  const app = await createApp(config, { logger: createRootLogger('error') });
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
+  const token = mintAccessToken(config.auth, { role: 'ADMIN', sub: randomUUID() });
+  try {
+    const hook = await fetch(`${base}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: hookUrl, events: ['ticket.created'], secret: SECRET }),
+    });
+    if (hook.status !== 201) throw new Error(`subscribe failed: ${hook.status}`);
+
+    // (a) A backlog committed at once; the dispatcher drains it.
+    log(`${database.label}: delivering a backlog of ${BACKLOG} events …`);
+    await receiver.ask('reset');
+    const sink = app.get(OutboxSink);
+    const occurredAt = new Date();
+    const changes = Array.from({ length: BACKLOG }, (_, i) => ({
+      ticketId: randomUUID(),
+      actorId: null,
+      occurredAt,
+      events: [{ type: 'ticket.created', data: { ticket_number: i, title: 'Backlog event', priority: 'P3' } }],
+    }));
+    await app.get(DataSource).transaction(async (manager) => {
+      // In slices: one INSERT of every row would pass PostgreSQL's limit of 65,535 parameters.
+      for (let from = 0; from < changes.length; from += 2000)
+        await sink.write(manager, changes.slice(from, from + 2000));
+    });
+    const committed = Date.now();
+    await untilReceived(receiver, BACKLOG, 600_000);
+    const drained = await receiver.ask('stats');
+    const deliveriesPerSecond = BACKLOG / ((drained.lastArrival - committed) / 1000);
+
+    log('bare receiver with the same client …');
+    const baselinePerSecond = await bareReceiverRate(hookUrl, Math.min(BACKLOG, 10_000), BASELINE_IN_FLIGHT);
+
+    // (b) Steady creates through the API; every create is one ticket.created delivery.
+    log(`lag at ${RATE} creates/s for ${DURATION_MS / 1000} s …`);
+    await receiver.ask('reset');
+    const load = startWorker('load', { base, token, rate: RATE, durationMs: DURATION_MS });
+    const created = await load.next();
+    await untilReceived(receiver, created.created, 120_000);
+    const lagged = await receiver.ask('stats');
+    const lags = lagged.lags.sort((a, b) => a - b);
+
+    const result = {
+      bench: 'webhooks',
+      database: database.label,
+      backlog: BACKLOG,
+      deliveries_per_s: Math.round(deliveriesPerSecond),
+      baseline_requests_per_s: Math.round(baselinePerSecond),
+      ratio_to_baseline: Number((deliveriesPerSecond / baselinePerSecond).toFixed(2)),
+      receiver_connections: drained.connections,
+      rate_target: RATE,
+      creates_per_s: Math.round(created.created / created.seconds),
+      creates_failed: created.failed,
+      create_latency_p50_ms: Math.round(created.latencyP50),
+      create_latency_p99_ms: Math.round(created.latencyP99),
+      lag_p50_ms: percentile(lags, 50),
+      lag_p90_ms: percentile(lags, 90),
+      lag_p99_ms: percentile(lags, 99),
+      lag_max_ms: lags[lags.length - 1],
+    };
+    if (options.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      console.log(
+        [
+          `Webhooks on ${database.label} (service, database, receiver and load generator share this machine)`,
+          `| measure | value |`,
+          `|---|---|`,
+          `| deliveries/s, backlog of ${BACKLOG} (commit → last arrival) | ${result.deliveries_per_s} |`,
+          `| bare receiver, same client (${BASELINE_IN_FLIGHT} in flight), req/s | ${result.baseline_requests_per_s} |`,
+          `| ratio to the bare receiver | ${result.ratio_to_baseline}× |`,
+          `| connections the receiver accepted during the backlog | ${result.receiver_connections} |`,
+          `| creates/s achieved (target ${RATE}), failed | ${result.creates_per_s}, ${result.creates_failed} |`,
+          `| create latency p50 / p99 ms | ${result.create_latency_p50_ms} / ${result.create_latency_p99_ms} |`,
+          `| outbox lag p50 / p90 / p99 / max ms | ${result.lag_p50_ms} / ${result.lag_p90_ms} / ${result.lag_p99_ms} / ${result.lag_max_ms} |`,
+        ].join('\n'),
+      );
+    }
+  } finally {
+    await app.close();
+    await receiver.worker.terminate();
+    await database.drop();
+  }
 }

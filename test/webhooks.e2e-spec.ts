@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Role } from '@ticketing/contracts';
+import { LISTENER_APPLICATION_NAME } from '../apps/ticket-service/src/modules/notifications/webhooks/due-delivery-listener';
 import { WebhookDispatcher } from '../apps/ticket-service/src/modules/notifications/webhooks/webhook-dispatcher';
 import { itOnPostgres } from './support/conditions';
 import { auth, createTicket } from './support/factories';
@@ -12,18 +13,29 @@ import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
 const SECRET = 'receiver-shared-secret-0123';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Dispatch only when a test says so. */
+/**
+ * No periodic pass within a test: deliveries go out when a test runs a pass, or (on PostgreSQL) when a commit
+ * notifies the dispatcher.
+ */
 const MANUAL_DISPATCH = { WEBHOOK_DISPATCH_INTERVAL_MS: '3600000' };
+/** LISTEN/NOTIFY is a PostgreSQL feature the embedded server cannot offer across connections. */
+const NOTIFY_ON_POSTGRES_ONLY =
+  'every connection to pglite-socket shares one session, so a notification never reaches a listening connection; the dispatcher polls there';
 
 interface Received {
+  /** Path and query string: tells the subscriptions of one receiver apart. */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** What the receiver answered. */
+  status: number;
 }
 
-/** A real HTTP receiver on loopback; `statuses` are answered in turn, then 200. */
+/** A real HTTP receiver on loopback; `statuses` are answered in turn, then `answer` decides (default 200). */
 class Receiver {
   readonly requests: Received[] = [];
   statuses: number[] = [];
+  answer: (request: Omit<Received, 'status'>) => number = () => 200;
   private server!: Server;
   url = '';
 
@@ -32,8 +44,10 @@ class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(this.statuses.shift() ?? 200).end();
+        const request = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const status = this.statuses.shift() ?? this.answer(request);
+        this.requests.push({ ...request, status });
+        res.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -47,6 +61,16 @@ class Receiver {
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Waits for `condition`, checking every 20 ms; false after `timeoutMs`. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
 }
 
 async function subscribe(t: TestApp, admin: TestUser, url: string, events: string[]): Promise<string> {
@@ -79,6 +103,7 @@ describe('webhooks', () => {
   beforeEach(() => {
     receiver.requests.length = 0;
     receiver.statuses = [];
+    receiver.answer = () => 200;
   });
 
   afterEach(() => t.setNow(null));
@@ -263,12 +288,108 @@ describe('webhooks', () => {
     expect(new Set(receiver.eventIds()).size).toBe(30);
   }
 
+  /**
+   * 120 deliveries (40 tickets, three subscriptions on one receiver told apart by their query string) whose first
+   * attempt fails for about half, dispatched by `one` and `another` while the tickets are created (on PostgreSQL
+   * every commit notifies both) and then together, before and after the retries are due: every delivery is
+   * delivered once and its log shows exactly the attempts the receiver saw, numbered 1…n, with their statuses.
+   */
+  async function expectEveryAttemptLoggedOnce(one: TestApp, another: TestApp): Promise<void> {
+    const hooks = [await freshSubscription(['ticket.created'])];
+    for (const copy of [1, 2])
+      hooks.push(await subscribe(t, admin, `${receiver.url}?copy=${copy}`, ['ticket.created']));
+    const paths = ['/hook', '/hook?copy=1', '/hook?copy=2'];
+    const keyOf = (path: string, eventId: unknown) => `${path} ${String(eventId)}`;
+    const answered = new Set<string>();
+    receiver.answer = ({ path, headers }) => {
+      const key = keyOf(path, headers['x-ticket-event-id']);
+      const first = !answered.has(key);
+      answered.add(key);
+      return first && parseInt(key.slice(-1), 16) % 2 === 0 ? 503 : 200;
+    };
+    for (let i = 0; i < 40; i++) await createTicket(t, admin);
+    const bothPasses = () =>
+      Promise.all([one.app.get(WebhookDispatcher).runOnce(), another.app.get(WebhookDispatcher).runOnce()]);
+    await bothPasses();
+    const later = new Date(Date.now() + 3_600_000);
+    one.setNow(later);
+    another.setNow(later);
+    await bothPasses();
+
+    const statusesSent = new Map<string, number[]>();
+    for (const request of receiver.requests) {
+      const key = keyOf(request.path, request.headers['x-ticket-event-id']);
+      statusesSent.set(key, [...(statusesSent.get(key) ?? []), request.status]);
+    }
+    let logged = 0;
+    for (const [index, hook] of hooks.entries()) {
+      const log = await t
+        .http()
+        .get(`/api/v1/webhooks/${hook}/deliveries`)
+        .query({ page_size: 100 })
+        .set(...auth(admin))
+        .expect(200);
+      expect(log.body.items).toHaveLength(40);
+      for (const delivery of log.body.items) {
+        const statuses = statusesSent.get(keyOf(paths[index], delivery.event_id)) ?? [];
+        expect(statuses.filter((status) => status === 200)).toEqual([200]);
+        expect(delivery).toMatchObject({ state: 'DELIVERED', attempts: statuses.length });
+        expect(delivery.attempt_log.map((attempt: { attempt: number }) => attempt.attempt)).toEqual(
+          statuses.map((_, i) => i + 1),
+        );
+        expect(delivery.attempt_log.map((attempt: { response_status: number }) => attempt.response_status)).toEqual(
+          statuses,
+        );
+        logged += delivery.attempt_log.length;
+      }
+    }
+    // No request went out that the log does not show.
+    expect(logged).toBe(receiver.requests.length);
+  }
+
   // On PGlite the claims of the two passes run one after the other; the lease still has to keep the second pass
   // from claiming what the first one is sending outside any transaction.
   it('never sends one attempt twice with two passes of one dispatcher at once', async () => {
     await expectEachSentOnce(t, t);
   });
 
+  it('logs every attempt exactly once with sends in flight and outcomes recorded in batches', async () => {
+    await expectEveryAttemptLoggedOnce(t, t);
+  });
+
+  itOnPostgres(NOTIFY_ON_POSTGRES_ONLY)(
+    'delivers as soon as the change commits, without waiting for the periodic pass',
+    async () => {
+      await freshSubscription(['ticket.created']);
+      const ticket = await createTicket(t, admin);
+      // The periodic pass is an hour away: only the notification of the commit can start a pass.
+      expect(await until(() => receiver.requests.length === 1, 10_000)).toBe(true);
+      expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ type: 'ticket.created', ticket_id: ticket.id });
+    },
+  );
+
+  itOnPostgres(NOTIFY_ON_POSTGRES_ONLY)('listens again after its database session is killed', async () => {
+    const listeners = () =>
+      t.dataSource.query<{ pid: number; query: string }[]>(
+        `SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+        [LISTENER_APPLICATION_NAME],
+      );
+    const [killed] = await listeners();
+    expect(killed).toBeDefined();
+    await t.dataSource.query('SELECT pg_terminate_backend($1)', [killed.pid]);
+    const listeningAgain = async () =>
+      (await listeners()).some((session) => session.pid !== killed.pid && session.query.startsWith('LISTEN'));
+    expect(await until(listeningAgain, 10_000)).toBe(true);
+
+    await freshSubscription(['ticket.created']);
+    const ticket = await createTicket(t, admin);
+    expect(await until(() => receiver.requests.length === 1, 10_000)).toBe(true);
+    expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ type: 'ticket.created', ticket_id: ticket.id });
+  });
+
+  // The tests with a second instance come last: @Transactional() finds its transaction host through a static of
+  // @nestjs-cls/transactional, which the app started last takes over, so the suite's app cannot write once the
+  // second one has closed ("Driver not Connected").
   itOnPostgres('a second instance cannot share the in-memory database')(
     'never sends one attempt twice with two dispatchers racing',
     async () => {
@@ -278,6 +399,21 @@ describe('webhooks', () => {
       try {
         await expectEachSentOnce(t, other);
       } finally {
+        await other.close();
+      }
+    },
+  );
+
+  itOnPostgres('a second instance cannot share the in-memory database')(
+    'logs every attempt exactly once with two dispatchers recording in batches',
+    async () => {
+      const url = t.database.url;
+      if (!url) throw new Error('the second instance needs the suite database on PostgreSQL (TEST_DATABASE_URL)');
+      const other = await startTestApp({ ...MANUAL_DISPATCH, DATABASE_URL: url, MIGRATIONS_RUN: 'false' });
+      try {
+        await expectEveryAttemptLoggedOnce(t, other);
+      } finally {
+        other.setNow(null);
         await other.close();
       }
     },

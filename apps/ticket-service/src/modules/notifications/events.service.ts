@@ -4,7 +4,10 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import type { EventDto, EventFeedDto, EventFeedQueryDto } from './dto/event.dto';
 import { OutboxEvent } from './outbox-event.entity';
 
-export function toEventDto(event: OutboxEvent): EventDto {
+/** What an envelope is made of: an outbox row without its feed position. */
+export type EnvelopeSource = Omit<OutboxEvent, 'seq'>;
+
+export function toEventDto(event: EnvelopeSource): EventDto {
   return {
     id: event.id,
     type: event.type,

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type AuditedEvents, type AuditSink, AuditSinks } from '../history';
 import { OutboxEvent } from './outbox-event.entity';
+import { DUE_DELIVERIES_CHANNEL } from './webhooks/due-delivery-listener';
 
 /**
  * Writes the events of every audited change to the outbox and fans them out to the webhook subscriptions,
@@ -28,11 +29,16 @@ export class OutboxSink implements AuditSink, OnModuleInit {
     );
     if (rows.length === 0) return;
     const inserted = await outbox.insert(outbox.create(rows));
+    // The notification goes out at commit, and only if deliveries were created: it wakes the dispatchers.
     await manager.query(
-      `INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
-       SELECT s.id, e.id, e.occurred_at FROM webhook_subscriptions s JOIN outbox_events e ON e.id = ANY($1::uuid[])
-       WHERE s.active AND s.deleted_at IS NULL AND (cardinality(s.events) = 0 OR e.type = ANY(s.events))`,
-      [inserted.identifiers.map((identifier) => identifier.id as string)],
+      `WITH created AS (
+         INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
+         SELECT s.id, e.id, e.occurred_at FROM webhook_subscriptions s JOIN outbox_events e ON e.id = ANY($1::uuid[])
+         WHERE s.active AND s.deleted_at IS NULL AND (cardinality(s.events) = 0 OR e.type = ANY(s.events))
+         RETURNING 1
+       )
+       SELECT pg_notify($2, '') WHERE EXISTS (SELECT FROM created)`,
+      [inserted.identifiers.map((identifier) => identifier.id as string), DUE_DELIVERIES_CHANNEL],
     );
   }
 }

@@ -1,46 +1,67 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, In } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { JobScheduler } from '../../../common/jobs/job-scheduler';
+import { serializeError } from '../../../common/logging/serialize-error';
 import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { toEventDto } from '../events.service';
-import { OutboxEvent } from '../outbox-event.entity';
+import { appConnections, type AttemptOutcome, type Claim, DeliveryQueue, ownConnections } from './delivery-queue';
+import { DueDeliveryListener } from './due-delivery-listener';
 import { retryDelaySeconds, signWebhook } from './webhook-signing';
 
-const BATCH_SIZE = 20;
-/** A claimed attempt is hidden from other dispatchers this long; a crashed sender's claim then expires. */
+/** Attempts in flight at most per instance; a pass claims more when half of them have finished. */
+const SEND_CONCURRENCY = 64;
+const REFILL_AT = SEND_CONCURRENCY / 2;
+/**
+ * A claimed attempt is hidden from other dispatchers this long; a crashed sender's claim then expires. Claims are
+ * sent at once (never more than free send slots), so one attempt holds its lease for at most the send timeout
+ * (≤ 60 s) plus the time to record it.
+ */
 const LEASE_SECONDS = 120;
-
-interface Claim {
-  deliveryId: string;
-  attempt: number;
-  url: string;
-  secret: string;
-  event: OutboxEvent;
-}
-
-interface Outcome {
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-}
+/** Outcomes logged per statement at most. */
+const RECORD_BATCH = 500;
+/** A response body is read (so its keep-alive connection is reused) up to this size, then the connection is cut. */
+const MAX_DRAINED_BODY_BYTES = 64 * 1024;
 
 /**
- * Delivers webhook events at least once. Each pass claims due deliveries with FOR UPDATE SKIP LOCKED and
- * leases them (so several instances share the work and never send the same attempt twice), sends them
- * outside any transaction, then logs the attempt and schedules a retry with exponential backoff or gives up
- * after the configured number of attempts.
+ * Delivers webhook events at least once. A pass claims due deliveries with FOR UPDATE SKIP LOCKED and a lease (so
+ * several instances share the work and never send the same attempt twice), sends them outside any transaction,
+ * with a bounded number in flight, and logs the attempts in batches, scheduling a retry with exponential backoff
+ * or giving up after the configured number of attempts.
+ *
+ * Passes run one at a time per instance. On PostgreSQL a LISTEN session wakes the dispatcher as soon as a
+ * transaction makes deliveries due; notifications arriving during a pass coalesce into one more pass after it.
+ * The periodic pass (JobScheduler) stays as the safety net for retries coming due and notifications missed while
+ * the session was down. The embedded PGlite serves every connection from one session, so a notification only
+ * reaches the connection that committed it: there the dispatcher polls.
  */
 @Injectable()
-export class WebhookDispatcher implements OnModuleInit {
+export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('WebhookDispatcher');
+  private listener: DueDeliveryListener | null = null;
+  private running: Promise<number> | null = null;
+  /** The pass that starts when the running one ends; every request meanwhile joins it. */
+  private queued: Promise<number> | null = null;
+  private stopped = false;
+  private readonly queue: DeliveryQueue;
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly scheduler: JobScheduler,
-  ) {}
+  ) {
+    this.queue = new DeliveryQueue(config.db.url === null ? appConnections(dataSource) : ownConnections(config.db.url));
+  }
 
   onModuleInit(): void {
     // With notifications off, events and deliveries are still recorded; nothing is sent.
@@ -52,52 +73,92 @@ export class WebhookDispatcher implements OnModuleInit {
     });
   }
 
-  /** One pass over the due deliveries; returns how many attempts were made. */
-  async runOnce(): Promise<number> {
-    let attempted = 0;
-    for (;;) {
-      const claims = await this.claim();
-      await Promise.all(claims.map(async (claim) => this.record(claim, await this.send(claim))));
-      attempted += claims.length;
-      if (claims.length < BATCH_SIZE) return attempted;
-    }
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.notifications.enabled || this.config.db.url === null) return;
+    this.listener = new DueDeliveryListener(this.config.db.url, () => this.wake());
+    await this.listener.start();
   }
 
-  private async claim(): Promise<Claim[]> {
-    const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await manager.query<
-        { delivery_id: string; attempts: number; url: string; secret: string; event_id: string }[]
-      >(
-        `SELECT d.id AS delivery_id, d.attempts, s.url, s.secret, d.event_id
-         FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
-         WHERE d.state = 'PENDING' AND d.next_attempt_at <= $1 AND s.active AND s.deleted_at IS NULL
-         ORDER BY d.next_attempt_at, d.id
-         LIMIT ${BATCH_SIZE}
-         FOR UPDATE OF d SKIP LOCKED`,
-        [now],
-      );
-      if (rows.length === 0) return [];
-      await manager.query(
-        `UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = ANY($1::uuid[])`,
-        [rows.map((row) => row.delivery_id), new Date(now.getTime() + LEASE_SECONDS * 1000)],
-      );
-      const events = await manager.getRepository(OutboxEvent).findBy({ id: In(rows.map((row) => row.event_id)) });
-      const byId = new Map(events.map((event) => [event.id, event]));
-      return rows.map((row) => ({
-        deliveryId: row.delivery_id,
-        attempt: row.attempts + 1,
-        url: row.url,
-        secret: row.secret,
-        event: byId.get(row.event_id)!,
-      }));
+  /** Before the database pool closes: the pass in progress finishes and records what it sent. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.stop();
+    await Promise.allSettled([this.running, this.queued]);
+    await this.queue.close();
+  }
+
+  /**
+   * A pass over the due deliveries that starts now, or right after the one in progress; resolves with the
+   * number of attempts it made, all of them logged.
+   */
+  runOnce(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    if (this.queued) return this.queued;
+    if (!this.running) return this.startPass();
+    const queued = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.stopped ? 0 : this.startPass();
+      });
+    this.queued = queued;
+    return queued;
+  }
+
+  private wake(): void {
+    this.runOnce().catch((error: unknown) => {
+      this.logger.error({ err: serializeError(error) }, 'webhook pass failed');
     });
   }
 
-  private async send(claim: Claim): Promise<Outcome> {
+  private startPass(): Promise<number> {
+    const pass = this.pass().finally(() => {
+      if (this.running === pass) this.running = null;
+    });
+    this.running = pass;
+    return pass;
+  }
+
+  /** Keeps up to SEND_CONCURRENCY attempts in flight until no due delivery is left to claim. */
+  private async pass(): Promise<number> {
+    const attemptLog = new AttemptLogWriter((outcomes) => this.queue.record(outcomes));
+    const sending = new Set<Promise<void>>();
+    let attempted = 0;
+    let mayHaveMore = true;
+    try {
+      while (mayHaveMore || sending.size > 0) {
+        if (mayHaveMore && sending.size <= REFILL_AT) {
+          const room = SEND_CONCURRENCY - sending.size;
+          const now = this.clock.now();
+          const claims = await this.queue.claimDue(now, new Date(now.getTime() + LEASE_SECONDS * 1000), room);
+          mayHaveMore = claims.length === room;
+          attempted += claims.length;
+          for (const claim of claims) {
+            const inFlight: Promise<void> = this.send(claim)
+              .then((outcome) => attemptLog.add(outcome))
+              .finally(() => sending.delete(inFlight));
+            sending.add(inFlight);
+          }
+        } else {
+          await Promise.race(sending);
+        }
+      }
+    } finally {
+      // Also after a failed claim: what was sent gets logged (or its lease expires and it is sent again).
+      await Promise.all(sending);
+      await attemptLog.flush();
+    }
+    return attempted;
+  }
+
+  /** Sends one claimed attempt; never throws: a failure is an outcome. */
+  private async send(claim: Claim): Promise<AttemptOutcome> {
     const body = JSON.stringify(toEventDto(claim.event));
-    const timestamp = Math.floor(this.clock.now().getTime() / 1000);
+    const attemptedAt = this.clock.now();
+    const timestamp = Math.floor(attemptedAt.getTime() / 1000);
     const started = performance.now();
+    let responseStatus: number | null;
+    let error: string | null;
     try {
       const response = await fetch(claim.url, {
         method: 'POST',
@@ -113,45 +174,82 @@ export class WebhookDispatcher implements OnModuleInit {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.config.notifications.webhookTimeoutMs),
       });
-      await response.body?.cancel();
-      const ok = response.status >= 200 && response.status < 300;
-      return {
-        status: response.status,
-        error: ok ? null : `HTTP ${response.status}`,
-        durationMs: Math.round(performance.now() - started),
-      };
-    } catch (error) {
+      // The status decides; a response body that breaks off changes nothing.
+      await drainBody(response).catch(() => undefined);
+      responseStatus = response.status;
+      error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
+    } catch (failure) {
       const reason =
-        error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out' : error.message) : String(error);
-      return { status: null, error: reason.slice(0, 500), durationMs: Math.round(performance.now() - started) };
+        failure instanceof Error ? (failure.name === 'TimeoutError' ? 'timed out' : failure.message) : String(failure);
+      responseStatus = null;
+      error = reason.slice(0, 500);
     }
+    const durationMs = Math.round(performance.now() - started);
+    const completedAt = this.clock.now();
+    const delivered = error === null;
+    const gaveUp = !delivered && claim.attempt >= this.config.notifications.webhookMaxAttempts;
+    return {
+      deliveryId: claim.deliveryId,
+      attempt: claim.attempt,
+      attemptedAt,
+      durationMs,
+      responseStatus,
+      error,
+      state: delivered ? 'DELIVERED' : gaveUp ? 'DEAD' : 'PENDING',
+      deliveredAt: delivered ? completedAt : null,
+      nextAttemptAt: new Date(completedAt.getTime() + retryDelaySeconds(claim.attempt) * 1000),
+    };
+  }
+}
+
+/**
+ * Reads a response body to its end, so that undici returns the connection to its keep-alive pool (cancelling an
+ * unread body closes the connection). A larger body than a receiver has any reason to send is cut off instead.
+ */
+async function drainBody(response: Response): Promise<void> {
+  if (!response.body) return;
+  const chunks: AsyncIterable<Uint8Array> = response.body;
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > MAX_DRAINED_BODY_BYTES) break;
+  }
+}
+
+/**
+ * Writes attempt outcomes with one statement at a time; each statement takes every outcome that arrived while the
+ * previous one ran (up to RECORD_BATCH), so the number of statements follows the database's pace, not the sends'.
+ */
+class AttemptLogWriter {
+  private pending: AttemptOutcome[] = [];
+  private writing: Promise<void> | null = null;
+  private failure: { cause: unknown } | null = null;
+
+  constructor(private readonly write: (outcomes: readonly AttemptOutcome[]) => Promise<void>) {}
+
+  add(outcome: AttemptOutcome): void {
+    this.pending.push(outcome);
+    this.writing ??= this.drain();
   }
 
-  private async record(claim: Claim, outcome: Outcome): Promise<void> {
-    const now = this.clock.now();
-    const delivered = outcome.error === null;
-    const dead = !delivered && claim.attempt >= this.config.notifications.webhookMaxAttempts;
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, duration_ms, response_status, error)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [claim.deliveryId, claim.attempt, now, outcome.durationMs, outcome.status, outcome.error],
-      );
-      await manager.query(
-        `UPDATE webhook_deliveries
-         SET state = $2, last_status = $3, last_error = $4, delivered_at = $5, next_attempt_at = $6
-         WHERE id = $1 AND attempts = $7`,
-        [
-          claim.deliveryId,
-          delivered ? 'DELIVERED' : dead ? 'DEAD' : 'PENDING',
-          outcome.status,
-          outcome.error,
-          delivered ? now : null,
-          new Date(now.getTime() + retryDelaySeconds(claim.attempt) * 1000),
-          // A redeliver (or a newer claim) since this attempt started wins over its outcome.
-          claim.attempt,
-        ],
-      );
-    });
+  /** Resolves when everything added is written; rejects with the first failed write. */
+  async flush(): Promise<void> {
+    await this.writing;
+    if (this.failure) throw new Error('Logging webhook attempts failed', this.failure);
+  }
+
+  private async drain(): Promise<void> {
+    // Outcomes of the same turn of the event loop go into the first statement together.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, RECORD_BATCH);
+      try {
+        await this.write(batch);
+      } catch (error) {
+        // Unlogged attempts keep their lease and are sent again when it expires (at least once).
+        this.failure ??= { cause: error };
+      }
+    }
+    this.writing = null;
   }
 }

@@ -8,6 +8,7 @@ import { findPage, type Page, type PageQueryDto } from '../../../common/http/pag
 import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { OutboxEvent } from '../outbox-event.entity';
+import { DUE_DELIVERIES_CHANNEL } from './due-delivery-listener';
 import type { CreateWebhookDto, WebhookDeliveryDto, WebhookDto } from './webhook.dto';
 import { WebhookAttempt, WebhookDelivery, WebhookSubscription } from './webhook.entities';
 import { assertWebhookUrl } from './webhook-url';
@@ -100,6 +101,7 @@ export class WebhooksService {
     delivery.nextAttemptAt = this.clock.now();
     delivery.deliveredAt = null;
     await repository.save(delivery);
+    await this.txHost.tx.query(`SELECT pg_notify($1, '')`, [DUE_DELIVERIES_CHANNEL]);
     const [dto] = await this.toDeliveryDtos([delivery]);
     return dto;
   }
