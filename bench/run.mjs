@@ -682,6 +682,22 @@ async function machine(client) {
   };
 }
 
+/** Seeds one database with bench/seed.mjs and describes it as a measurement target. */
+async function seedTarget(tickets, seed, extraArgs, runOptions) {
+  const begin = performance.now();
+  const summary = await run(
+    process.execPath,
+    ['bench/seed.mjs', '--tickets', String(tickets), '--seed', seed, ...extraArgs],
+    runOptions,
+  );
+  return {
+    tickets,
+    label: sizeLabel(tickets),
+    seedSeconds: (performance.now() - begin) / 1000,
+    seedSummary: summary.trim(),
+  };
+}
+
 /** PostgreSQL: seed, capture, measure, explain, saturate, run the other scripts. */
 async function benchPostgres(options, report) {
   const admin = new pg.Client({ connectionString: options.serverUrl });
@@ -692,23 +708,7 @@ async function benchPostgres(options, report) {
   for (const tickets of options.sizes) {
     const url = await createDatabase(options.serverUrl, sizeLabel(tickets).toLowerCase());
     log(`seeding ${count(tickets)} tickets`);
-    const begin = performance.now();
-    const summary = await run(process.execPath, [
-      'bench/seed.mjs',
-      '--tickets',
-      String(tickets),
-      '--seed',
-      options.seed,
-      '--database-url',
-      url,
-    ]);
-    targets.push({
-      tickets,
-      label: sizeLabel(tickets),
-      url,
-      seedSeconds: (performance.now() - begin) / 1000,
-      seedSummary: summary.trim(),
-    });
+    targets.push({ url, ...(await seedTarget(tickets, options.seed, ['--database-url', url])) });
   }
   report.targets = targets;
   const headers = { authorization: `Bearer ${token()}` };
@@ -755,20 +755,8 @@ async function benchPglite(options, report) {
   for (const tickets of options.sizes) {
     const dataDir = join(directory, sizeLabel(tickets));
     log(`seeding ${count(tickets)} tickets into the embedded database`);
-    const begin = performance.now();
     const env = { ...withoutDatabaseUrl(process.env), PGLITE_DATA_DIR: dataDir };
-    const summary = await run(
-      process.execPath,
-      ['bench/seed.mjs', '--tickets', String(tickets), '--seed', options.seed],
-      { env },
-    );
-    targets.push({
-      tickets,
-      label: sizeLabel(tickets),
-      dataDir,
-      seedSeconds: (performance.now() - begin) / 1000,
-      seedSummary: summary.trim(),
-    });
+    targets.push({ dataDir, ...(await seedTarget(tickets, options.seed, [], { env })) });
   }
   report.targets = targets;
   const headers = { authorization: `Bearer ${token()}` };
