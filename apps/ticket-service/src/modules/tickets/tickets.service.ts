@@ -8,6 +8,7 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors/domain-error';
+import { EntityById } from '../../database/entity-by-id';
 import type { Page, PageQueryDto } from '../../common/http/pagination';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -43,6 +44,8 @@ interface Mutation {
 /** The only writer of `tickets`: other modules change tickets by asking this service. */
 @Injectable()
 export class TicketsService implements OnModuleInit, TeamRemovalListener {
+  private ticketById!: EntityById<Ticket>;
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly access: AccessGate,
@@ -57,6 +60,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   onModuleInit(): void {
     this.teamRemovalListeners.register(this);
+    this.ticketById = new EntityById(this.txHost.tx.connection, Ticket);
   }
 
   private get tickets() {
@@ -104,7 +108,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   /** For other modules deciding about their own rows (a comment's visibility): the live ticket, or null. */
   async findRef(id: string): Promise<TicketRef | null> {
-    const ticket = await this.tickets.findOneBy({ id });
+    const ticket = await this.ticketById.find(this.txHost.tx, id);
     return ticket && toTicketRef(ticket);
   }
 
@@ -266,11 +270,11 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   }
 
   private async loadVisible(principal: Principal, id: string): Promise<Ticket> {
-    return this.access.requireVisibleTicket(principal, await this.tickets.findOneBy({ id }));
+    return this.access.requireVisibleTicket(principal, await this.ticketById.find(this.txHost.tx, id));
   }
 
   private async lockLoaded(principal: Principal, id: string): Promise<Ticket> {
-    const ticket = await this.tickets.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const ticket = await this.ticketById.find(this.txHost.tx, id, { lock: true });
     return this.access.requireVisibleTicket(principal, ticket);
   }
 
