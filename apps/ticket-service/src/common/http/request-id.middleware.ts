@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by requestIdMiddleware before anything else runs. */
+    id?: string;
+  }
+}
+
 export const REQUEST_ID_HEADER = 'X-Request-ID';
 
 /** Printable ASCII without spaces, bounded: anything else from the caller is replaced, never echoed. */
