@@ -55,16 +55,18 @@ export class IdempotencyStore implements OnModuleInit {
 
   async claim(scope: IdempotencyScope, requestHash: string): Promise<Claim> {
     const params = [scope.userId, scope.route, scope.key];
-    await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3
-         AND (expires_at < now() OR (state = 'IN_PROGRESS' AND created_at < now() - make_interval(secs => $4)))`,
-      [...params, ABANDONED_AFTER_SECONDS],
-    );
+    // One statement claims a new key, or takes over one that expired or whose request was abandoned.
     const inserted = await this.dataSource.query<unknown[]>(
       `INSERT INTO idempotency_keys (user_id, route, key, request_hash, state, expires_at)
        VALUES ($1, $2, $3, $4, 'IN_PROGRESS', now() + make_interval(hours => $5))
-       ON CONFLICT DO NOTHING RETURNING key`,
-      [...params, requestHash, IDEMPOTENCY_TTL_HOURS],
+       ON CONFLICT (user_id, route, key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, state = 'IN_PROGRESS', response_status = NULL,
+             response_body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
+         WHERE idempotency_keys.expires_at < now()
+            OR (idempotency_keys.state = 'IN_PROGRESS'
+                AND idempotency_keys.created_at < now() - make_interval(secs => $6))
+       RETURNING key`,
+      [...params, requestHash, IDEMPOTENCY_TTL_HOURS, ABANDONED_AFTER_SECONDS],
     );
     if (inserted.length > 0) return { kind: 'claimed' };
     const [existing] = await this.dataSource.query<StoredKey[]>(
@@ -72,7 +74,7 @@ export class IdempotencyStore implements OnModuleInit {
        WHERE user_id = $1 AND route = $2 AND key = $3`,
       params,
     );
-    if (!existing) return this.claim(scope, requestHash); // expired and removed in between
+    if (!existing) return this.claim(scope, requestHash); // removed by the expiry sweep in between
     if (existing.request_hash !== requestHash) return { kind: 'mismatch' };
     if (existing.state === 'IN_PROGRESS') return { kind: 'in_progress' };
     return { kind: 'replay', status: existing.response_status ?? 200, body: existing.response_body };
