@@ -39,6 +39,8 @@ interface Condition {
   params: Record<string, unknown>;
   /** Probes each row walked (many tickets match), rather than naming the matching tickets. */
   probes?: boolean;
+  /** The planner's estimate of the text matches other modules keep, when they were too many to name. */
+  matchesEstimate?: number;
 }
 
 /** GET /tickets: filters, search, order, offset or keyset paging, and totals that stay cheap at scale. */
@@ -78,9 +80,18 @@ export class TicketListService {
 
     // The page's ids (index-only where an index covers filter and order, so deep pages skip cheaply), then its
     // rows by primary key, in one statement; one row more than the page tells whether another page follows.
+    // A search whose own-text matches are few, with its comment matches named, has few matches in all (under
+    // ESTIMATE_ONLY_ABOVE + OTHER_TEXT_TICKET_LIMIT): they are collected first and then ordered, and counted in
+    // the page's own statement. Walking the order's index instead, as the planner tends to when it overrates
+    // the matches, reads tens of thousands of rows to find a page of a rare word at 10M tickets.
+    const fewMatches = ownTextEstimate !== null && ownTextEstimate < ESTIMATE_ONLY_ABOVE && !otherText?.probes;
     const keys = ticketSortKeys(query);
     const ids = applyTicketOrder(
-      sortBy === 'relevance' ? this.newestMatches(filtered(otherText)) : filtered(otherText).select('t.id', 'id'),
+      sortBy === 'relevance'
+        ? this.newestMatches(filtered(otherText))
+        : fewMatches
+          ? this.collectedMatches(filtered(otherText))
+          : filtered(otherText).select('t.id', 'id'),
       keys,
     );
     if (cursor) applyKeyset(ids, keys, cursor.id);
@@ -97,10 +108,7 @@ export class TicketListService {
       )
       .setParameters(ids.getParameters())
       .orderBy('page.ord', 'ASC');
-    // A search whose own-text matches are few, with its comment matches named, is counted in the page's own
-    // statement: the count is needed and cheap, and the round trips it saves are most of such a request.
-    const countInPage = ownTextEstimate !== null && ownTextEstimate < ESTIMATE_ONLY_ABOVE && !otherText?.probes;
-    if (countInPage) {
+    if (fewMatches) {
       pageQuery.addSelect(
         `(SELECT count(*)::int FROM (${cappedMatches(filtered(otherText)).getQuery()}) m)`,
         'matches',
@@ -114,7 +122,19 @@ export class TicketListService {
     const countedByPaging = !cursor && !hasMore && (items.length > 0 || offset === 0);
     const total = countedByPaging
       ? { count: offset + items.length, exact: true }
-      : await this.total(filtered(otherText), ownTextEstimate, raw.length > 0 ? (raw[0].matches ?? null) : null);
+      : otherText?.matchesEstimate !== undefined
+        ? await this.probedTotal(
+            applyTicketFilters(
+              this.txHost.tx.getRepository(Ticket).createQueryBuilder('t'),
+              { ...query, q: undefined },
+              principal,
+              now,
+              null,
+            ),
+            (ownTextEstimate ?? 0) + otherText.matchesEstimate,
+            offset + items.length,
+          )
+        : await this.total(filtered(otherText), ownTextEstimate, raw.length > 0 ? (raw[0].matches ?? null) : null);
     return {
       page: toPage(
         items.map((ticket) => toTicketDto(ticket, now)),
@@ -146,6 +166,19 @@ export class TicketListService {
   }
 
   /**
+   * Every match, as a derived table named like the tickets (`t`) that the planner cannot flatten (`OFFSET 0`):
+   * it finds the matches through the search indexes, then orders them.
+   */
+  private collectedMatches(filtered: SelectQueryBuilder<Ticket>): SelectQueryBuilder<ObjectLiteral> {
+    const matches = filtered.select('t.*');
+    return this.txHost.tx
+      .createQueryBuilder()
+      .select('t.id', 'id')
+      .from(`(${matches.getQuery()} OFFSET 0)`, 't')
+      .setParameters(matches.getParameters());
+  }
+
+  /**
    * `q` also matches text other modules keep (comments). When few tickets match there, they are named, so
    * PostgreSQL can combine the search indexes of both tables. When many do, the word is common and the list
    * order meets matches quickly, so each row walked is probed instead: a scalar subquery, because PostgreSQL
@@ -172,7 +205,16 @@ export class TicketListService {
       `SELECT m.ticket_id FROM (${matching}) m LIMIT ${OTHER_TEXT_TICKET_LIMIT + 1}`,
       { q },
     );
-    if (rows.length > OTHER_TEXT_TICKET_LIMIT) return probe;
+    if (rows.length > OTHER_TEXT_TICKET_LIMIT) {
+      // The planner cannot tell how selective the probe is (it assumes half the rows): the total of such a
+      // search is estimated from the two sides instead.
+      const [sql, params] = this.txHost.tx.connection.driver.escapeQueryWithParameters(
+        `SELECT m.ticket_id FROM (${matching}) m`,
+        { q },
+      );
+      const planned = await this.plannedRows(sql, params);
+      return { ...probe, matchesEstimate: Math.max(planned, OTHER_TEXT_TICKET_LIMIT + 1) };
+    }
     const ids = [...new Set(rows.map((row) => row.ticket_id))];
     return ids.length === 0 ? null : { sql: 't.id = ANY(:otherTextTicketIds)', params: { otherTextTicketIds: ids } };
   }
@@ -196,9 +238,26 @@ export class TicketListService {
     return { count: Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(estimate)), exact: false };
   }
 
+  /**
+   * The total of a search that probes other modules' text: never counted (each row would be probed), and not
+   * the planner's estimate of the whole filter, which takes the probe to match half the rows. Estimated as the
+   * smaller of the rows the other filters allow and the text matches on both sides; never below the rows seen.
+   */
+  private async probedTotal(
+    withoutText: SelectQueryBuilder<Ticket>,
+    textMatches: number,
+    seen: number,
+  ): Promise<{ count: number; exact: boolean }> {
+    const allowed = await this.estimate(withoutText);
+    return { count: Math.max(seen, Math.round(Math.min(allowed, textMatches))), exact: false };
+  }
+
   /** PostgreSQL's estimate of the number of matches (planning only, nothing is read). */
-  private async estimate(filtered: SelectQueryBuilder<Ticket>): Promise<number> {
-    const [sql, params] = filtered.clone().select('t.id').getQueryAndParameters();
+  private estimate(filtered: SelectQueryBuilder<Ticket>): Promise<number> {
+    return this.plannedRows(...filtered.clone().select('t.id').getQueryAndParameters());
+  }
+
+  private async plannedRows(sql: string, params: unknown[]): Promise<number> {
     const [{ 'QUERY PLAN': plan }] = await this.txHost.tx.query<
       { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]
     >(`EXPLAIN (FORMAT JSON) ${sql}`, params);
