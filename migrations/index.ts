@@ -5,6 +5,7 @@ import { Webhooks1764460800000 } from './1764460800000-webhooks';
 import { AttachmentInternalFlag1764547200000 } from './1764547200000-attachment-internal-flag';
 import { SlaScanIndexes1764640800000 } from './1764640800000-sla-scan-indexes';
 import { TicketListIndexes1764727200000 } from './1764727200000-ticket-list-indexes';
+import { AttachmentStorageIntents1764813600000 } from './1764813600000-attachment-storage-intents';
 
 /** Every migration, oldest first. Landed migrations are never edited: add a new one instead. */
 export const ALL_MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS: Function[] = [
   AttachmentInternalFlag1764547200000,
   SlaScanIndexes1764640800000,
   TicketListIndexes1764727200000,
+  AttachmentStorageIntents1764813600000,
 ];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,18 @@ import { join } from 'node:path';
 import { HeadObjectCommand, NotFound, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Role } from '@ticketing/contracts';
 import type supertest from 'supertest';
-import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
-import { attachmentRowCount, MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
+import { ABANDONED_UPLOAD_AGE_MS, OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
+import {
+  attachmentRowCount,
+  MiB,
+  PNG,
+  collect,
+  filesUnder,
+  logBytes,
+  sha256,
+  storageIntents,
+  until,
+} from './support/attachment-files';
 import { auth, createTicket } from './support/factories';
 import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, startS3rver } from './support/s3-server';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -240,35 +250,41 @@ describe('attachments on the S3 driver', () => {
     await download(created.body.id).expect(404);
   });
 
-  it('sweeps objects older than an hour that no live row references, and only those', async () => {
+  it('sweeps only the keys this installation recorded, never another object of a shared bucket', async () => {
     const ticket = await createTicket(t, reporter);
     const kept = await upload(ticket.id, Buffer.from('kept'), 'kept.txt').expect(201);
     const deleted = await upload(ticket.id, Buffer.from('deleted'), 'deleted.txt').expect(201);
     const keptKey = await storageKeyOf(kept.body.id);
     const deletedKey = await storageKeyOf(deleted.body.id);
-    // A row deleted while its bytes stayed behind (a crash between the two).
+    const recordIntent = (key: string, kind: string, createdAt: Date) =>
+      t.dataSource.query('INSERT INTO attachment_storage_intents (storage_key, kind, created_at) VALUES ($1, $2, $3)', [
+        key,
+        kind,
+        createdAt,
+      ]);
+    // A deletion whose process died after its transaction, before the object went.
     await t.dataSource.query('UPDATE attachments SET deleted_at = now() WHERE id = $1', [deleted.body.id]);
-    // Bytes stored by an upload whose process died before its row committed.
-    const strayKey = `attachments/ff/${randomUUID()}`;
-    // Not the service's: the sweeper must leave everything outside its prefix alone.
-    const foreignKey = `exports/${randomUUID()}.csv`;
-    for (const key of [strayKey, foreignKey]) {
+    await recordIntent(deletedKey, 'DISCARD', new Date());
+    // An upload whose process died between storing and committing, longer ago than the age bound.
+    const abandonedKey = `attachments/ff/${randomUUID()}`;
+    await recordIntent(abandonedKey, 'UPLOAD', new Date(Date.now() - ABANDONED_UPLOAD_AGE_MS - 60_000));
+    const abandonedStaged = join(staging, abandonedKey.slice(-36));
+    writeFileSync(abandonedStaged, 'staged before the crash');
+    // Objects this installation never recorded: another installation's in a shared bucket, and not the service's.
+    const foreignKeys = [`attachments/ee/${randomUUID()}`, `exports/${randomUUID()}.csv`];
+    for (const key of [abandonedKey, ...foreignKeys]) {
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from(key) }));
     }
-    const sweeper = t.app.get(OrphanSweeper);
 
-    // Everything is younger than an hour: a stray object may still be an upload about to commit.
-    await expect(sweeper.sweep()).resolves.toBe(0);
-    expect(await objectKeys()).toEqual(expect.arrayContaining([strayKey, deletedKey]));
-
-    // Two hours on (ages are the store's own LastModified times, compared with the `now` given).
-    await expect(sweeper.sweep(new Date(Date.now() + 2 * 3_600_000))).resolves.toBe(2);
+    await expect(t.app.get(OrphanSweeper).sweep()).resolves.toBe(2);
 
     const liveKeys = await t.dataSource.query<{ storage_key: string }[]>(
       'SELECT storage_key FROM attachments WHERE deleted_at IS NULL',
     );
-    expect(await objectKeys()).toEqual([...liveKeys.map((row) => row.storage_key), foreignKey].sort());
+    expect(await objectKeys()).toEqual([...liveKeys.map((row) => row.storage_key), ...foreignKeys].sort());
     expect(await objectKeys()).toContain(keptKey);
+    expect(existsSync(abandonedStaged)).toBe(false);
+    expect(await storageIntents(t)).toEqual([]);
     await download(kept.body.id).expect(200);
   });
 

@@ -2,12 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Role, TicketEventType } from '@ticketing/contracts';
 import type supertest from 'supertest';
-import { OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
-import { attachmentRowCount, MiB, PNG, collect, filesUnder, logBytes, sha256, until } from './support/attachment-files';
+import { ABANDONED_UPLOAD_AGE_MS, OrphanSweeper } from '../apps/ticket-service/src/modules/attachments/orphan-sweeper';
+import {
+  attachmentRowCount,
+  MiB,
+  PNG,
+  collect,
+  filesUnder,
+  logBytes,
+  sha256,
+  storageIntents,
+  until,
+} from './support/attachment-files';
 import { feedEvents } from './support/events';
 import { auth, createTicket } from './support/factories';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
@@ -181,6 +191,14 @@ describe('attachments', () => {
   }
 
   const rowCount = (ticketId: string): Promise<number> => attachmentRowCount(t, ticketId);
+
+  /** What the service records before an upload's first byte, or in a deletion's transaction. */
+  async function recordIntent(storageKey: string, kind: 'UPLOAD' | 'DISCARD', createdAt: Date): Promise<void> {
+    await t.dataSource.query(
+      'INSERT INTO attachment_storage_intents (storage_key, kind, created_at) VALUES ($1, $2, $3)',
+      [storageKey, kind, createdAt],
+    );
+  }
 
   async function historyOf(user: TestUser, ticketId: string): Promise<any[]> {
     const res = await t
@@ -709,7 +727,7 @@ describe('attachments', () => {
   });
 
   describe('storage failures and orphans', () => {
-    it('answers 507 when the store fails, keeping no bytes and no row', async () => {
+    it('answers 507 when the store fails, keeping no bytes and no row; what it could not remove goes with a sweep', async () => {
       const ticket = await createTicket(t, reporter);
       const objects = join(storage, 'attachments');
       const aside = join(storage, 'attachments-aside');
@@ -722,13 +740,18 @@ describe('attachments', () => {
         expect(res.body.error_code).toBe('INSUFFICIENT_STORAGE');
         expect(filesUnder(join(storage, 'incoming'))).toEqual([]);
         expect(await rowCount(ticket.id)).toBe(0);
+        // The store refused the clean-up too: the key stays recorded for the sweeper.
+        expect(await storageIntents(t)).toEqual([{ storage_key: expect.any(String), kind: 'DISCARD' }]);
       } finally {
         rmSync(objects);
         renameSync(aside, objects);
       }
+      await expect(t.app.get(OrphanSweeper).sweep()).resolves.toBe(1);
+      expect(await storageIntents(t)).toEqual([]);
     });
 
-    it('sweeps stored objects older than an hour that no live row references, and stale staging files', async () => {
+    it('sweeps only what this installation recorded: abandoned uploads and unfinished deletions', async () => {
+      const sweeper = t.app.get(OrphanSweeper);
       const ticket = await createTicket(t, reporter);
       const kept = await upload(reporter, ticket.id, Buffer.from('kept'), 'kept.txt').expect(201);
       const deleted = await upload(reporter, ticket.id, Buffer.from('deleted'), 'deleted.txt').expect(201);
@@ -738,30 +761,44 @@ describe('attachments', () => {
         )[0].storage_key;
       const keptKey = await keyOf(kept.body.id);
       const deletedKey = await keyOf(deleted.body.id);
-      // A row deleted while its bytes stayed behind (a crash between the two).
+      // A deletion whose process died after its transaction, before the bytes went.
       await t.dataSource.query('UPDATE attachments SET deleted_at = now() WHERE id = $1', [deleted.body.id]);
-      const strayKey = `attachments/ff/${randomUUID()}`;
-      const freshStrayKey = `attachments/ff/${randomUUID()}`;
-      mkdirSync(join(storage, 'attachments/ff'), { recursive: true });
-      writeFileSync(join(storage, strayKey), 'stored, then the process died before the row');
-      writeFileSync(join(storage, freshStrayKey), 'an upload committing right now');
-      const staleStaging = join(storage, 'incoming', randomUUID());
-      writeFileSync(staleStaging, 'half an upload from before a crash');
-      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-      for (const path of [join(storage, keptKey), join(storage, deletedKey), join(storage, strayKey), staleStaging]) {
-        utimesSync(path, twoHoursAgo, twoHoursAgo);
+      await recordIntent(deletedKey, 'DISCARD', new Date());
+      // An upload whose process died between storing and committing, longer ago than the age bound: its staged
+      // file, its stored object and a put's temporary file.
+      const abandonedKey = `attachments/ff/${randomUUID()}`;
+      await recordIntent(abandonedKey, 'UPLOAD', new Date(Date.now() - ABANDONED_UPLOAD_AGE_MS - 60_000));
+      const abandonedFiles = [abandonedKey, `${abandonedKey}.partial`, `incoming/${abandonedKey.slice(-36)}`];
+      // An upload still running: recorded just now, its bytes already stored.
+      const runningKey = `attachments/ff/${randomUUID()}`;
+      await recordIntent(runningKey, 'UPLOAD', new Date());
+      // Files this installation never recorded (another installation's in a shared directory, anything else),
+      // however old: never touched.
+      const unknownFiles = [`attachments/ee/${randomUUID()}`, `incoming/${randomUUID()}`, 'exports/report.csv'];
+      const longAgo = new Date(Date.now() - 30 * 24 * 3_600_000);
+      for (const file of [...abandonedFiles, runningKey, ...unknownFiles]) {
+        mkdirSync(dirname(join(storage, file)), { recursive: true });
+        writeFileSync(join(storage, file), `bytes of ${file}`);
+      }
+      for (const file of [keptKey, deletedKey, ...abandonedFiles, ...unknownFiles]) {
+        utimesSync(join(storage, file), longAgo, longAgo);
       }
 
-      const removed = await t.app.get(OrphanSweeper).sweep();
+      await expect(sweeper.sweep()).resolves.toBe(2);
 
-      expect(removed).toBe(3);
-      expect(existsSync(join(storage, keptKey))).toBe(true);
-      expect(existsSync(join(storage, freshStrayKey))).toBe(true);
-      expect(existsSync(join(storage, deletedKey))).toBe(false);
-      expect(existsSync(join(storage, strayKey))).toBe(false);
-      expect(existsSync(staleStaging)).toBe(false);
+      for (const file of [deletedKey, ...abandonedFiles]) expect(existsSync(join(storage, file))).toBe(false);
+      for (const file of [keptKey, runningKey, ...unknownFiles]) expect(existsSync(join(storage, file))).toBe(true);
+      expect(await storageIntents(t)).toEqual([{ storage_key: runningKey, kind: 'UPLOAD' }]);
+      const res = await download(reporter, kept.body.id).expect(200);
+      expect(res.body.toString()).toBe('kept');
+
+      // Once the running upload is older than the bound, it is abandoned too; unknown files still stay.
+      await expect(sweeper.sweep(new Date(Date.now() + ABANDONED_UPLOAD_AGE_MS + 60_000))).resolves.toBe(1);
+      expect(existsSync(join(storage, runningKey))).toBe(false);
+      for (const file of unknownFiles) expect(existsSync(join(storage, file))).toBe(true);
+      expect(await storageIntents(t)).toEqual([]);
       await download(reporter, kept.body.id).expect(200);
-      rmSync(join(storage, freshStrayKey));
+      for (const file of unknownFiles) rmSync(join(storage, file));
     });
   });
 });

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Role } from '@ticketing/contracts';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type supertest from 'supertest';
+import { createRootLogger, JsonNestLogger } from '../apps/ticket-service/src/common/logging/logger';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
 
 const TICKETS = '/api/v1/tickets';
@@ -43,8 +45,24 @@ function unsignedToken(payload: Record<string, unknown>): string {
   return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
 }
 
-/** Spec §2/§3: 401 UNAUTHORIZED in the error body, no `errors`, and the RFC 6750 challenge. */
-function expectUnauthorized(res: supertest.Response): void {
+/** Signs any payload, also one jsonwebtoken would refuse to sign (null, a number, an array). */
+function signRaw(payloadJson: string): string {
+  const signingInput = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${Buffer.from(payloadJson).toString('base64url')}`;
+  return `${signingInput}.${createHmac('sha256', TEST_JWT_SECRET).update(signingInput).digest('base64url')}`;
+}
+
+/**
+ * The RFC 6750 §3 challenges: no error code when no bearer credentials were sent (§3.1), otherwise
+ * `invalid_token`, described as expired or, for every other fault, generically.
+ */
+const CHALLENGES = {
+  missing: 'Bearer realm="ticket-service"',
+  invalid: 'Bearer realm="ticket-service", error="invalid_token", error_description="invalid token"',
+  expired: 'Bearer realm="ticket-service", error="invalid_token", error_description="token expired"',
+} as const;
+
+/** Spec §2/§3: 401 UNAUTHORIZED in the error body, no `errors`, and the RFC 6750 challenge of `kind`. */
+function expectUnauthorized(res: supertest.Response, kind: keyof typeof CHALLENGES = 'invalid'): void {
   expect(res.status).toBe(401);
   expect(res.headers['x-request-id']).toEqual(expect.any(String));
   expect(res.body).toStrictEqual({
@@ -54,15 +72,30 @@ function expectUnauthorized(res: supertest.Response): void {
   });
   expect(res.body).not.toHaveProperty('errors');
   expect(res.body.detail.length).toBeGreaterThan(0);
-  expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  expect(res.headers['www-authenticate']).toBe(CHALLENGES[kind]);
   expect(res.text).not.toMatch(/\n\s+at /);
 }
 
 describe('authentication (spec §3)', () => {
   let t: TestApp;
+  /** Every line the service logs, as parsed JSON. */
+  const logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(
+          ...chunk
+            .toString('utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line)),
+        );
+        done();
+      },
+    });
+    t.app.useLogger(new JsonNestLogger(createRootLogger('info', sink)));
   });
 
   afterAll(async () => {
@@ -91,15 +124,27 @@ describe('authentication (spec §3)', () => {
       const now = nowSeconds();
       await withBearer(sign(claims({ iat: now + 10, exp: now + 3600 }))).expect(200);
     });
+
+    it.each([
+      ['lower case', 'bearer '],
+      ['upper case', 'BEARER '],
+      ['several spaces before the token', 'Bearer   '],
+    ])('the scheme in %s (RFC 7235: case-insensitive; RFC 6750: 1*SP)', async (_name, prefix) => {
+      await t
+        .http()
+        .get(TICKETS)
+        .set('Authorization', `${prefix}${sign(claims())}`)
+        .expect(200);
+    });
   });
 
   describe('rejects with 401', () => {
-    it('a request without an Authorization header', async () => {
-      expectUnauthorized(await t.http().get(TICKETS));
+    it('a request without an Authorization header, with no error code (RFC 6750 §3.1)', async () => {
+      expectUnauthorized(await t.http().get(TICKETS), 'missing');
     });
 
-    it('another scheme (Basic)', async () => {
-      expectUnauthorized(await t.http().get(TICKETS).set('Authorization', 'Basic YWxpY2U6c2VjcmV0'));
+    it('another scheme (Basic), with no error code (RFC 6750 §3.1)', async () => {
+      expectUnauthorized(await t.http().get(TICKETS).set('Authorization', 'Basic YWxpY2U6c2VjcmV0'), 'missing');
     });
 
     it('a valid token under another scheme', async () => {
@@ -108,8 +153,30 @@ describe('authentication (spec §3)', () => {
           .http()
           .get(TICKETS)
           .set('Authorization', `Token ${sign(claims())}`),
+        'missing',
       );
     });
+
+    it.each([
+      ['two tokens', (token: string) => `Bearer ${token} ${token}`],
+      ['a valid token followed by garbage', (token: string) => `Bearer ${token} x`],
+      ['a tab between scheme and token', (token: string) => `Bearer\t${token}`],
+      ['a comma-separated second credential', (token: string) => `Bearer ${token}, Basic YWxpY2U6c2VjcmV0`],
+    ])('%s (exactly one scheme and one token)', async (_name, header) => {
+      expectUnauthorized(
+        await t
+          .http()
+          .get(TICKETS)
+          .set('Authorization', header(sign(claims()))),
+      );
+    });
+
+    it.each(['null', '42', '"alice"', '[]', 'true'])(
+      'a correctly signed token whose payload is %s',
+      async (payload) => {
+        expectUnauthorized(await withBearer(signRaw(payload)));
+      },
+    );
 
     it('Bearer without a token', async () => {
       expectUnauthorized(await t.http().get(TICKETS).set('Authorization', 'Bearer '));
@@ -146,9 +213,11 @@ describe('authentication (spec §3)', () => {
       expectUnauthorized(await withBearer(`${header}.${forged}.${signature}`));
     });
 
-    it('a token expired beyond the 30 s clock skew', async () => {
+    it('a token expired beyond the 30 s clock skew, saying that it expired', async () => {
       const now = nowSeconds();
-      expectUnauthorized(await withBearer(sign(claims({ iat: now - 3600, exp: now - 60 }))));
+      const res = await withBearer(sign(claims({ iat: now - 3600, exp: now - 60 })));
+      expectUnauthorized(res, 'expired');
+      expect(res.body.detail).toBe('Access token expired');
     });
 
     it('a token without exp', async () => {
@@ -189,13 +258,45 @@ describe('authentication (spec §3)', () => {
     });
 
     it('on writes as well as reads (POST without a token)', async () => {
-      expectUnauthorized(await t.http().post(TICKETS).send({ title: 'Anything at all' }));
+      expectUnauthorized(await t.http().post(TICKETS).send({ title: 'Anything at all' }), 'missing');
     });
 
     it('with request_id equal to the caller-supplied X-Request-ID', async () => {
       const res = await t.http().get(TICKETS).set('X-Request-ID', 'auth-probe-42');
-      expectUnauthorized(res);
+      expectUnauthorized(res, 'missing');
       expect(res.body.request_id).toBe('auth-probe-42');
+    });
+  });
+
+  describe('says why in the log, not in the answer (issue 11, point 8)', () => {
+    const refusalOf = (requestId: string) =>
+      logLines.find((line) => line.requestId === requestId && line.msg === 'request not authenticated');
+
+    it.each([
+      ['an expired token', () => sign(claims({ exp: nowSeconds() - 120 })), 'expired', 'token has expired'],
+      [
+        'a wrong signature',
+        () => sign(claims(), 'another-secret-that-is-also-long-enough!!'),
+        'invalid',
+        'invalid signature',
+      ],
+      ['an unknown role', () => sign(claims({ role: 'ROOT' })), 'invalid', 'unknown role'],
+      ['a null payload', () => signRaw('null'), 'invalid', 'token claims are not a JSON object'],
+    ] as const)('%s: the answer names only the kind, the log the reason', async (name, token, kind, reason) => {
+      const requestId = `auth-log-${name.replace(/\W+/g, '-')}`;
+      const sent = token();
+      const res = await withBearer(sent).set('X-Request-ID', requestId);
+      expectUnauthorized(res, kind);
+      expect(res.text).not.toContain(reason);
+      expect(refusalOf(requestId)).toMatchObject({ auth: { kind, reason } });
+      expect(JSON.stringify(logLines)).not.toContain(sent);
+    });
+
+    it('a request without credentials is logged as missing', async () => {
+      await t.http().get(TICKETS).set('X-Request-ID', 'auth-log-missing').expect(401);
+      expect(refusalOf('auth-log-missing')).toMatchObject({
+        auth: { kind: 'missing', reason: 'no Authorization header' },
+      });
     });
   });
 

@@ -79,6 +79,7 @@ const TABLE_OWNERS: Record<string, string> = {
   ticket_history: 'modules/history',
   comments: 'modules/comments',
   attachments: 'modules/attachments',
+  attachment_storage_intents: 'modules/attachments',
   teams: 'modules/teams',
   team_members: 'modules/teams',
   sla_policies: 'modules/sla',

@@ -267,6 +267,24 @@ describe('SLA', () => {
     expect(new Set(await versionsOf(ids))).toEqual(new Set([2]));
   });
 
+  it('ends a burst after the batch under way when the app is stopping, and leaves the rest to the next pass', async () => {
+    const scanner = t.app.get(SlaBreachScanner);
+    t.setNow(hours(5));
+    await scanner.scan(); // what earlier tests left due
+    await t.dataSource.query(
+      `INSERT INTO tickets (title, description, category, priority, reporter_id, created_at, updated_at,
+                            resolution_clock_started_at, response_due_at, resolution_due_at)
+       SELECT 'Seeded burst ' || i, 'Past both targets.', 'INCIDENT', 'P1', $1, $2, $2, $2,
+              $2::timestamptz + interval '1 hour', $2::timestamptz + interval '4 hours'
+       FROM generate_series(1, 1500) AS i`,
+      [t.user(Role.END_USER).id, T0],
+    );
+
+    // One batch (1,000 tickets) and no more: the pass was asked to stop before it began.
+    expect(await scanner.scan(AbortSignal.abort())).toBe(1000);
+    expect(await scanner.scan()).toBe(500);
+  });
+
   it('records a late answer and a late resolution as breaches, like unanswered ones', async () => {
     const reporter = t.user(Role.END_USER);
     const admin = t.user(Role.ADMIN);

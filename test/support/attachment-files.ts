@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import type http from 'node:http';
+import http from 'node:http';
 import { join, relative } from 'node:path';
 import type { TestApp } from './test-app';
 
@@ -45,6 +45,15 @@ export async function until(condition: () => boolean, what: string): Promise<voi
   }
 }
 
+/** `until` for a condition that needs a query (the service's rows, its records). */
+export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
+
 export function collect(stream: http.IncomingMessage): Promise<Buffer> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
@@ -61,4 +70,62 @@ export async function attachmentRowCount(t: TestApp, ticketId: string): Promise<
     [ticketId],
   );
   return row.n;
+}
+
+/** The upload and deletion intents the attachments module has recorded (attachment_storage_intents). */
+export function storageIntents(t: TestApp): Promise<{ storage_key: string; kind: string }[]> {
+  return t.dataSource.query('SELECT storage_key, kind FROM attachment_storage_intents ORDER BY storage_key');
+}
+
+const STREAMED_BOUNDARY = 'streamed-upload-boundary';
+
+export interface StreamedUpload {
+  /** The answer, or the error of a connection the server (or its death) cut. */
+  response: Promise<{ status: number; body: any }>;
+  /** Sends the rest of the file and the closing boundary. */
+  finish(): void;
+  /** Cuts the connection, like a client that goes away. */
+  abort(): void;
+}
+
+/**
+ * An upload sent by hand, for bodies supertest cannot send: the multipart head and the first `sentBytes` of
+ * `content` go out at once (with the Content-Length of the whole body), the rest only on finish().
+ */
+export function startStreamedUpload(
+  baseUrl: string,
+  token: string,
+  ticketId: string,
+  filename: string,
+  content: Buffer,
+  sentBytes: number,
+): StreamedUpload {
+  const head = Buffer.from(
+    `--${STREAMED_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n',
+  );
+  const tail = Buffer.from(`\r\n--${STREAMED_BOUNDARY}--\r\n`);
+  const request = http.request(`${baseUrl}/api/v1/tickets/${ticketId}/attachments`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': `multipart/form-data; boundary=${STREAMED_BOUNDARY}`,
+      'Content-Length': String(head.length + content.length + tail.length),
+    },
+  });
+  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    request.on('error', reject);
+    request.on('response', (res) => {
+      collect(res).then((body) => {
+        resolve({ status: res.statusCode ?? 0, body: body.length > 0 ? JSON.parse(body.toString()) : null });
+      }, reject);
+    });
+  });
+  request.write(head);
+  request.write(content.subarray(0, sentBytes));
+  return {
+    response,
+    finish: () => request.end(Buffer.concat([content.subarray(sentBytes), tail])),
+    abort: () => request.destroy(),
+  };
 }

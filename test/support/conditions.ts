@@ -1,4 +1,6 @@
 import { CLAMD_INSTALL_HINT, findClamd } from './clamd';
+import { PRIVATE_POSTGRES_UNAVAILABLE } from './private-postgres';
+import { redisUnavailable } from './redis';
 
 /**
  * Tests that cannot prove their point in some environment are still registered there, and reported as skipped
@@ -38,4 +40,24 @@ export function clamdBinary(): string {
 export function describeWithClamd(name: string, body: () => void): void {
   const register = CLAMD_INSTALLED ? describe : describe.skip;
   register(CLAMD_INSTALLED ? name : `${name} [skipped: clamd is not installed (${CLAMD_INSTALL_HINT})]`, body);
+}
+
+/**
+ * `describe` where a private PostgreSQL server can be started (support/private-postgres.ts: initdb and pg_ctl
+ * installed, and a `postgres` user to run them as root); elsewhere the block's tests are registered as skipped
+ * (their hooks do not run) and its name says why.
+ */
+export function describeWithPrivatePostgres(name: string, body: () => void): void {
+  const register = PRIVATE_POSTGRES_UNAVAILABLE === null ? describe : describe.skip;
+  register(PRIVATE_POSTGRES_UNAVAILABLE === null ? name : `${name} [skipped: ${PRIVATE_POSTGRES_UNAVAILABLE}]`, body);
+}
+
+/**
+ * `describe` where the Redis of TEST_REDIS_URL (default 127.0.0.1:6379) answers; elsewhere the block's tests are
+ * registered as skipped (their hooks do not run) and its name says why.
+ */
+export function describeWithRedis(name: string, body: () => void): void {
+  const reason = redisUnavailable();
+  const register = reason === null ? describe : describe.skip;
+  register(reason === null ? name : `${name} [skipped: ${reason}]`, body);
 }

@@ -38,9 +38,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots the real application (same setup as main.ts) on a fresh database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+/**
+ * Boots the real application (same setup as main.ts) on a fresh database: the suite's own (`database`, e.g. on a
+ * private server), or a new one from createTestDatabase. The app's close() drops it either way.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  database: TestDatabase | null = null,
+): Promise<TestApp> {
+  database ??= await createTestDatabase();
   const uploads = mkdtempSync(join(tmpdir(), 'ticket-uploads-'));
   const config = parseConfig({
     ENVIRONMENT: 'test',

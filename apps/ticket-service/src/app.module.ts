@@ -5,6 +5,7 @@ import { AuthModule } from './common/auth/auth.module';
 import { ContextModule } from './common/context/context.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ContentTypeInterceptor } from './common/http/content-type.interceptor';
+import { RateLimitModule } from './common/http/rate-limit';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { JobsModule } from './common/jobs/job-scheduler';
 import { MetricsRegistryModule } from './common/metrics/metrics-registry';
@@ -38,6 +39,7 @@ export class AppModule {
         ContextModule,
         MetricsRegistryModule,
         JobsModule,
+        RateLimitModule,
         AuthModule,
         IdempotencyModule,
         HealthModule,

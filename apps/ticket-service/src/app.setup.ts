@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { bodyParserErrorHandler, jsonBodyParser } from './common/http/json-body';
-import { rateLimiter } from './common/http/rate-limit';
+import { RateLimiter } from './common/http/rate-limit';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { JsonNestLogger } from './common/logging/logger';
@@ -34,13 +34,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions): P
   });
   app.set('etag', false); // strong ETags are set explicitly where the spec wants them
   app.set('query parser', 'extended');
+  app.set('trust proxy', config.app.trustProxy); // whose X-Forwarded-For names the client (req.ip)
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   if (!options.preview) {
     app.use(app.get(MetricsService).middleware());
     app.use(requestLogger(options.logger));
+    const rateLimit = app.get(RateLimiter).middleware;
+    if (rateLimit) app.use(`/${API_PREFIX}`, rateLimit);
   }
-  if (config.app.rateLimitPerMinute > 0) app.use(`/${API_PREFIX}`, rateLimiter(config.app.rateLimitPerMinute));
   app.use(jsonBodyParser());
   app.use(bodyParserErrorHandler);
   app.setGlobalPrefix(API_PREFIX, {

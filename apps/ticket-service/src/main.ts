@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Role } from '@ticketing/contracts';
 import { mintAccessToken } from './common/auth/access-token';
+import { shutDownGracefullyOnSignals } from './common/http/graceful-shutdown';
 import { createRootLogger } from './common/logging/logger';
 import { ConfigValidationError, parseConfig } from './config/app-config';
 import { API_PREFIX, createApp } from './app.setup';
@@ -24,7 +25,7 @@ async function bootstrap(): Promise<void> {
     logger.info({ dataDir: config.db.pgliteDataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL');
 
   const app = await createApp(config, { logger });
-  app.enableShutdownHooks();
+  shutDownGracefullyOnSignals(app, { gracePeriodMs: config.app.shutdownGracePeriodMs, logger });
   await app.listen(config.app.port, config.app.host);
   const base = `http://localhost:${config.app.port}`;
   logger.info({ port: config.app.port, host: config.app.host }, `ticket service listening on ${base}`);

@@ -16,7 +16,7 @@ describe('parseConfig', () => {
     });
     expect(config.storage).toEqual({
       driver: 'local',
-      path: '/tmp/ticket-attachments',
+      path: resolve(process.cwd(), '.data/attachments'),
       maxFileSize: 52_428_800,
       s3: {
         bucket: null,
@@ -235,6 +235,9 @@ describe('parseConfig values', () => {
     });
     expect(parseConfig({ PGLITE_DATA_DIR: 'memory://' }).db.pgliteDataDir).toBe('memory://');
     expect(parseConfig({}).db.pgliteDataDir).toBe(resolve(process.cwd(), '.data/pglite'));
+    expect(parseConfig({ UPLOAD_STORAGE_PATH: 'files' }).storage.path).toBe(resolve(process.cwd(), 'files'));
+    // Attachments default to the embedded database's side, never to a temp folder other installations share.
+    expect(parseConfig({}).storage.path).toBe(resolve(process.cwd(), '.data/attachments'));
   });
 
   it('reads the webhook host list lower-cased, without blanks', () => {
@@ -242,5 +245,67 @@ describe('parseConfig values', () => {
     expect(
       parseConfig({ WEBHOOK_ALLOWED_HOSTS: ' Hooks.Example.com, ,b.test,' }).notifications.webhookAllowedHosts,
     ).toEqual(['hooks.example.com', 'b.test']);
+  });
+});
+
+describe('parseConfig rate limits', () => {
+  it('trusts no proxy and counts in memory by default', () => {
+    const config = parseConfig({});
+    expect(config.app.trustProxy).toBe(false);
+    expect(config.redis).toEqual({ url: null, keyPrefix: 'ticket-service:' });
+  });
+
+  it('reads TRUST_PROXY as a boolean, a number of hops or a list of addresses, ranges and names', () => {
+    const trustProxy = (value: string) => parseConfig({ TRUST_PROXY: value }).app.trustProxy;
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('TRUE')).toBe(true);
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('100')).toBe(100);
+    expect(trustProxy('loopback')).toEqual(['loopback']);
+    expect(trustProxy(' 10.0.0.0/8, 192.168.1.7 ,fd00::/8,::1, uniquelocal ')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      '::1',
+      'uniquelocal',
+    ]);
+  });
+
+  it('refuses a TRUST_PROXY that is none of those', () => {
+    const message = (got: string) =>
+      `TRUST_PROXY must be true, false, a number of hops (1–100) or a comma-separated list of IP addresses, ` +
+      `CIDR ranges and loopback, linklocal, uniquelocal (got "${got}")`;
+    for (const value of [
+      '0',
+      '101',
+      'yes',
+      'proxy.example.com',
+      '10.0.0.0/33',
+      'fd00::/129',
+      '10.0.0.1/8/8',
+      ',',
+      'Loopback',
+      '1.5',
+    ]) {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([message(value)]);
+    }
+  });
+
+  it('reads SHUTDOWN_GRACE_PERIOD_MS, 15 s by default', () => {
+    expect(parseConfig({}).app.shutdownGracePeriodMs).toBe(15_000);
+    expect(parseConfig({ SHUTDOWN_GRACE_PERIOD_MS: '2500' }).app.shutdownGracePeriodMs).toBe(2_500);
+    expect(problemsOf({ SHUTDOWN_GRACE_PERIOD_MS: '15s' })).toEqual([
+      'SHUTDOWN_GRACE_PERIOD_MS must be an integer between 0 and 600000 (got "15s")',
+    ]);
+  });
+
+  it('reads REDIS_URL (redis: or rediss:) and REDIS_KEY_PREFIX', () => {
+    expect(
+      parseConfig({ REDIS_URL: 'rediss://user:secret@cache.internal:6380/2', REDIS_KEY_PREFIX: 'tickets-eu:' }).redis,
+    ).toEqual({ url: 'rediss://user:secret@cache.internal:6380/2', keyPrefix: 'tickets-eu:' });
+    expect(problemsOf({ REDIS_URL: 'http://cache.internal:6379' })).toEqual([
+      'REDIS_URL must be a redis: or rediss: URL',
+    ]);
+    expect(problemsOf({ REDIS_URL: 'cache.internal:6379' })).toEqual(['REDIS_URL must be a redis: or rediss: URL']);
   });
 });

@@ -1,9 +1,17 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
 export type Environment = 'development' | 'test' | 'production';
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type StorageDriverKind = 'local' | 's3';
+/**
+ * Express's `trust proxy` setting: which hops in front of the service may say who the client is
+ * (`X-Forwarded-For`). False: none (the peer address is the client); a number: that many hops; a list: addresses,
+ * CIDR ranges or the names `loopback`, `linklocal`, `uniquelocal`; true: every hop (the client could claim any
+ * address).
+ */
+export type TrustProxy = boolean | number | string[];
 
 /** A development-only secret, so `npm start` works with nothing configured. Never accepted in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -14,11 +22,20 @@ export interface AppConfig {
     debug: boolean;
     host: string;
     port: number;
+    /** After SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
+    shutdownGracePeriodMs: number;
     logLevel: string;
     docsEnabled: boolean;
     authServiceUrl: string;
-    /** API requests per client address and minute; 0 turns limiting off. */
+    /** API requests per user (authenticated calls) or client address (others) and minute; 0 turns limiting off. */
     rateLimitPerMinute: number;
+    trustProxy: TrustProxy;
+  };
+  redis: {
+    /** Where the rate limits of every instance are counted; null: in each instance's memory. */
+    url: string | null;
+    /** Put before every key this installation writes, so several installations can share one Redis. */
+    keyPrefix: string;
   };
   db: {
     /** Null means the embedded PostgreSQL (PGlite) under `pgliteDataDir`. */
@@ -142,6 +159,45 @@ function hostList() {
   );
 }
 
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const MAX_PROXY_HOPS = 100;
+
+/** An address, an address/prefix-length range or one of proxy-addr's names. */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+function parseTrustProxy(text: string): TrustProxy | undefined {
+  const lower = text.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops >= 1 && hops <= MAX_PROXY_HOPS ? hops : undefined;
+  }
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries.length > 0 && entries.every(isTrustedProxyEntry) ? entries : undefined;
+}
+
+/** TRUST_PROXY: true, false, a number of hops, or a comma-separated list of addresses, ranges and names. */
+function trustProxy() {
+  return z
+    .string()
+    .refine((text) => parseTrustProxy(text) !== undefined, {
+      error: (issue) =>
+        `must be true, false, a number of hops (1–${MAX_PROXY_HOPS}) or a comma-separated list of IP addresses, ` +
+        `CIDR ranges and ${TRUST_PROXY_NAMES.join(', ')} (got "${String(issue.input)}")`,
+    })
+    .transform((text) => parseTrustProxy(text) as TrustProxy);
+}
+
 const postgresUrl = url('postgres:', 'postgresql:');
 
 /**
@@ -160,10 +216,14 @@ const Variables = z.object({
 
   HOST: z.string().default('0.0.0.0'),
   SERVICE_PORT: integer(0, 65_535).default(8002),
+  SHUTDOWN_GRACE_PERIOD_MS: integer(0, 600_000).default(15_000),
   LOG_LEVEL: oneOf(LOG_LEVELS).optional(), // unset: debug with DEBUG, else info
   DOCS_ENABLED: bool().optional(), // unset: on outside production
   AUTH_SERVICE_URL: url('http:', 'https:').default('http://localhost:8001'),
   RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(1200),
+  TRUST_PROXY: trustProxy().default(false),
+  REDIS_URL: url('redis:', 'rediss:').optional(), // unset: rate limits counted in each instance's memory
+  REDIS_KEY_PREFIX: z.string().default('ticket-service:'),
 
   DB_POOL_SIZE: integer(1, 1000).default(10),
   PGLITE_DATA_DIR: path().prefault('./.data/pglite'),
@@ -175,7 +235,8 @@ const Variables = z.object({
   JWT_AUDIENCE: z.string().optional(),
   JWT_CLOCK_SKEW_SECONDS: integer(0, 600).default(30),
 
-  UPLOAD_STORAGE_PATH: path().prefault('/tmp/ticket-attachments'),
+  // Beside the embedded database, not in a temp folder: /tmp is emptied on reboot and shared by every installation.
+  UPLOAD_STORAGE_PATH: path().prefault('./.data/attachments'),
   UPLOAD_MAX_FILE_SIZE: integer(1).default(52_428_800),
   S3_ENDPOINT: url('http:', 'https:').optional(),
   S3_REGION: z.string().default('us-east-1'),
@@ -267,10 +328,16 @@ function toAppConfig(vars: Variables): AppConfig {
       debug: vars.DEBUG,
       host: vars.HOST,
       port: vars.SERVICE_PORT,
+      shutdownGracePeriodMs: vars.SHUTDOWN_GRACE_PERIOD_MS,
       logLevel: vars.LOG_LEVEL ?? (vars.DEBUG ? 'debug' : 'info'),
       docsEnabled: vars.DOCS_ENABLED ?? !production,
       authServiceUrl: vars.AUTH_SERVICE_URL,
       rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
+      trustProxy: vars.TRUST_PROXY,
+    },
+    redis: {
+      url: vars.REDIS_URL ?? null,
+      keyPrefix: vars.REDIS_KEY_PREFIX,
     },
     db: {
       url: vars.DATABASE_URL ?? null,

@@ -1,7 +1,11 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../../migrations';
+import { GuardedClient } from './guarded-client';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { TypeOrmLogger } from './typeorm-logger';
+
+/** The longest wait for a connection (pool exhausted, server unreachable): fail fast instead of hanging. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface ConnectionSettings {
   url: string;
@@ -23,9 +27,9 @@ export function buildDataSourceOptions(settings: ConnectionSettings): DataSource
     uuidExtension: 'pgcrypto',
     namingStrategy: new SnakeNamingStrategy(),
     poolSize: settings.poolSize,
-    // Fail fast instead of hanging when the pool is exhausted or the server is gone.
-    connectTimeoutMS: 10_000,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
     extra: {
+      Client: GuardedClient,
       application_name: 'ticket-service',
       idleTimeoutMillis: 30_000,
       // Timestamp arithmetic in SQL (SLA rules: due − start, now − pending_since) adds whole days by the

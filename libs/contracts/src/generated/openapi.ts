@@ -1174,6 +1174,24 @@ export interface operations {
           'application/json': components['schemas']['HealthDto'];
         };
       };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   getReadiness: {
@@ -1191,6 +1209,24 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ReadinessDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
       /** @description The database is unreachable */
@@ -1220,6 +1256,24 @@ export interface operations {
         };
         content: {
           'text/plain': string;
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };
@@ -1257,6 +1311,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1265,6 +1321,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1307,6 +1372,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1324,6 +1391,15 @@ export interface operations {
       };
       /** @description The name is taken */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1364,6 +1440,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1380,6 +1458,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1419,6 +1506,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1444,6 +1533,15 @@ export interface operations {
       };
       /** @description Tickets still refer to the team */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1488,6 +1586,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1513,6 +1613,15 @@ export interface operations {
       };
       /** @description The name is taken */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1557,6 +1666,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1573,6 +1684,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1613,6 +1733,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1629,6 +1751,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1655,9 +1786,20 @@ export interface operations {
           'application/json': components['schemas']['SlaPolicyListDto'];
         };
       };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1666,6 +1808,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1710,6 +1861,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1718,6 +1871,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1763,6 +1925,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1779,6 +1943,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1865,6 +2038,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1873,6 +2048,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1919,6 +2103,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1936,6 +2122,15 @@ export interface operations {
       };
       /** @description IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -1985,6 +2180,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2002,6 +2199,15 @@ export interface operations {
       };
       /** @description Missing, deleted or not visible to the caller */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2049,6 +2255,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2090,6 +2298,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   deleteTicket: {
@@ -2122,6 +2339,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2138,6 +2357,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2185,6 +2413,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2219,6 +2449,15 @@ export interface operations {
       };
       /** @description If-Match does not match the current version */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2266,6 +2505,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2300,6 +2541,15 @@ export interface operations {
       };
       /** @description If-Match does not match the current version */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2347,6 +2597,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2381,6 +2633,15 @@ export interface operations {
       };
       /** @description If-Match does not match the current version */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2428,6 +2689,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2462,6 +2725,15 @@ export interface operations {
       };
       /** @description If-Match does not match the current version */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2509,6 +2781,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2543,6 +2817,15 @@ export interface operations {
       };
       /** @description If-Match does not match the current version */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2590,6 +2873,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2624,6 +2909,15 @@ export interface operations {
       };
       /** @description If-Match does not match the current version */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2668,6 +2962,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2684,6 +2980,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2728,6 +3033,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2744,6 +3051,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2791,6 +3107,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2820,6 +3138,15 @@ export interface operations {
        *     IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2873,6 +3200,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2898,6 +3227,15 @@ export interface operations {
       };
       /** @description TICKET_CLOSED */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2937,6 +3275,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2953,6 +3293,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2997,6 +3346,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3014,6 +3365,15 @@ export interface operations {
       };
       /** @description Ticket missing, deleted or not visible */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3069,6 +3429,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3173,13 +3535,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The stored bytes */
+      /** @description The stored bytes, as their Content-Type */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': string;
+          '*/*': string;
         };
       };
       /** @description The requested range */
@@ -3188,7 +3550,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': string;
+          '*/*': string;
         };
       };
       /** @description The client’s copy is current */
@@ -3210,6 +3572,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3230,7 +3594,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': components['schemas']['ErrorResponseDto'];
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
       /** @description The range starts past the end (Content-Range: bytes *\/<size>) */
@@ -3246,7 +3619,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': components['schemas']['ErrorResponseDto'];
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };
@@ -3281,6 +3654,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3297,6 +3672,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3339,6 +3723,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3347,6 +3733,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3389,6 +3784,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3397,6 +3794,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3439,6 +3845,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3447,6 +3855,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3487,6 +3904,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3503,6 +3922,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3542,6 +3970,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3558,6 +3988,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3602,6 +4041,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3618,6 +4059,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -3659,6 +4109,8 @@ export interface operations {
       /** @description Missing, invalid or expired access token */
       401: {
         headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3675,6 +4127,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };

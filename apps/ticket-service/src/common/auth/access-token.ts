@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Role } from '@ticketing/contracts';
 import type { AppConfig } from '../../config/app-config';
+import type { AuthFailure } from './auth-failure';
 import type { Principal } from './principal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,26 +17,95 @@ export interface AccessTokenClaims {
   iat?: unknown;
 }
 
+/** RFC 6750 §2.1 / RFC 7235 §2.1: `Bearer 1*SP b64token`; the scheme is case-insensitive, the token one word. */
+const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * The token of an `Authorization` header, or why there is none to verify: no header or another scheme is
+ * `missing`; a Bearer header that is not exactly one token, or a token whose claims are not a JSON object
+ * (RFC 7519 §7.2; jsonwebtoken fails with a TypeError on a signed `null`), is `invalid`.
+ */
+export function readBearerToken(header: string | undefined): { token: string } | { failure: AuthFailure } {
+  if (header === undefined) return { failure: { kind: 'missing', reason: 'no Authorization header' } };
+  const scheme = header.split(/\s/, 1)[0];
+  if (scheme.toLowerCase() !== 'bearer') return { failure: { kind: 'missing', reason: 'not the Bearer scheme' } };
+  const token = BEARER_CREDENTIALS.exec(header)?.[1];
+  if (token === undefined) {
+    return { failure: { kind: 'invalid', reason: 'Authorization header is not "Bearer <one token>"' } };
+  }
+  if (!hasClaimsObject(token)) return { failure: { kind: 'invalid', reason: 'token claims are not a JSON object' } };
+  return { token };
+}
+
+/** Whether the payload of a JWS compact token decodes to a JSON object (not null, an array or a scalar). */
+function hasClaimsObject(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return false;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The claim checks jsonwebtoken does not make: a required `exp`, no `iat` in the future,
- * `type` = access, a known role and a UUID subject. Returns the reason for a rejection, or the principal.
+ * `type` = access, a known role and a UUID subject. Returns the principal, or why the token is refused.
  */
 export function principalFromClaims(
   claims: AccessTokenClaims,
   nowSeconds: number,
   skewSeconds: number,
-): Principal | string {
-  if (typeof claims.exp !== 'number') return 'token has no expiry';
-  if (claims.exp + skewSeconds <= nowSeconds) return 'token has expired';
-  if (typeof claims.iat === 'number' && claims.iat - skewSeconds > nowSeconds) return 'token was issued in the future';
-  if (claims.type !== 'access') return 'not an access token';
-  if (typeof claims.role !== 'string' || !Object.values<string>(Role).includes(claims.role)) return 'unknown role';
-  if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return 'subject is not a UUID';
+): Principal | AuthFailure {
+  const invalid = (reason: string): AuthFailure => ({ kind: 'invalid', reason });
+  if (typeof claims.exp !== 'number') return invalid('token has no expiry');
+  if (claims.exp + skewSeconds <= nowSeconds) return { kind: 'expired', reason: 'token has expired' };
+  if (typeof claims.iat === 'number' && claims.iat - skewSeconds > nowSeconds) {
+    return invalid('token was issued in the future');
+  }
+  if (claims.type !== 'access') return invalid('not an access token');
+  if (typeof claims.role !== 'string' || !Object.values<string>(Role).includes(claims.role)) {
+    return invalid('unknown role');
+  }
+  if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return invalid('subject is not a UUID');
   return {
     id: claims.sub.toLowerCase(),
     role: claims.role as Role,
     username: typeof claims.username === 'string' ? claims.username : null,
     email: typeof claims.email === 'string' ? claims.email : null,
+  };
+}
+
+/** The principal of a valid access token, or why it is not one. */
+export type AccessTokenVerifier = (token: string) => Principal | AuthFailure;
+
+/**
+ * Checks a token as the guard's strategy does (signature with the configured algorithm, issuer, audience and
+ * expiry, then principalFromClaims), for code that runs before the guard: the rate limiter keys on the verified
+ * subject.
+ */
+export function accessTokenVerifier(auth: AppConfig['auth']): AccessTokenVerifier {
+  // A KeyObject: given a string, jsonwebtoken tries (and fails) createPublicKey() first on every call.
+  const key = createSecretKey(Buffer.from(auth.secret, 'utf8'));
+  const options: jwt.VerifyOptions = {
+    algorithms: [auth.algorithm],
+    clockTolerance: auth.clockSkewSeconds,
+    ...(auth.issuer ? { issuer: auth.issuer } : {}),
+    ...(auth.audience ? { audience: auth.audience } : {}),
+  };
+  return (token) => {
+    let claims: unknown;
+    try {
+      claims = jwt.verify(token, key, options);
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) return { kind: 'expired', reason: 'token has expired' };
+      return { kind: 'invalid', reason: error instanceof Error ? error.message : 'token could not be verified' };
+    }
+    if (typeof claims !== 'object' || claims === null) {
+      return { kind: 'invalid', reason: 'token claims are not a JSON object' };
+    }
+    return principalFromClaims(claims, Math.floor(Date.now() / 1000), auth.clockSkewSeconds);
   };
 }
 

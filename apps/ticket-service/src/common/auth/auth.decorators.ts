@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@n
 import type { Role } from '@ticketing/contracts';
 import type { Request } from 'express';
 import { ErrorResponseDto } from '../errors/error-response.dto';
+import { AUTH_REALM } from './auth-failure';
 import type { Principal } from './principal';
 
 export const IS_PUBLIC = 'isPublic';
@@ -20,7 +21,18 @@ export function Auth(...roles: Role[]): ClassDecorator & MethodDecorator {
   return applyDecorators(
     SetMetadata(REQUIRED_ROLES, roles),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token', type: ErrorResponseDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid or expired access token',
+      type: ErrorResponseDto,
+      headers: {
+        'WWW-Authenticate': {
+          description:
+            `RFC 6750 challenge: \`Bearer realm="${AUTH_REALM}"\` when no bearer token was sent, else with ` +
+            '`error="invalid_token"` and `error_description="token expired"` or `"invalid token"`',
+          schema: { type: 'string' },
+        },
+      },
+    }),
     ApiForbiddenResponse({ description: 'The caller may see the resource but not do this', type: ErrorResponseDto }),
   );
 }

@@ -1,5 +1,6 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ErrorCode } from '@ticketing/contracts';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DependencyUnavailableError, DomainError } from './domain-error';
 import { httpStatusOf } from './error-status';
 import { toDomainError } from './to-domain-error';
@@ -38,7 +39,29 @@ describe('error mapping', () => {
     expect(toDomainError({ type: 'entity.too.large', status: 413 })?.code).toBe(ErrorCode.PAYLOAD_TOO_LARGE);
     expect(toDomainError({ type: 'entity.parse.failed', status: 400 })?.code).toBe(ErrorCode.VALIDATION_ERROR);
     expect(toDomainError({ driverError: { code: '23505' } })?.code).toBe(ErrorCode.CONFLICT);
+    expect(toDomainError({ driverError: { code: '22001' } })?.code).toBe(ErrorCode.VALIDATION_ERROR);
     expect(toDomainError({ code: 'ECONNREFUSED' })?.code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
+  });
+
+  it('answers 503 with Retry-After when the database connection is lost, also in the middle of a transaction', () => {
+    const lost = [
+      { code: '57P01' }, // terminated (pg_terminate_backend, fast shutdown)
+      { code: '57P02' }, // another backend crashed
+      { code: '57P03' }, // starting up or shutting down
+      { driverError: { code: '08006' } },
+      new Error('Connection terminated unexpectedly'),
+      { driverError: new Error('Client has encountered a connection error and is not queryable') },
+      new QueryRunnerAlreadyReleasedError(),
+      new QueryRunnerProviderAlreadyReleasedError(),
+    ];
+    for (const error of lost) {
+      const mapped = toDomainError(error);
+      expect([error, mapped?.code, mapped?.options.headers?.['Retry-After']]).toEqual([
+        error,
+        'SERVICE_UNAVAILABLE',
+        '5',
+      ]);
+    }
   });
 
   it('answers a dependency outage with its own answer, never its message', () => {

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ErrorCode } from '@ticketing/contracts';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DependencyUnavailableError, DomainError } from './domain-error';
 
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -26,6 +27,7 @@ const PG_ERROR_MAP: Readonly<Record<string, DomainError>> = {
     ErrorCode.CONFLICT,
     'The resource is referenced by, or refers to, something that changed meanwhile',
   ),
+  '22001': DomainError.validation('A value is longer than its field allows'),
   '22021': DomainError.validation('A value contains bytes that are not valid text'),
   '22P05': DomainError.validation('A value contains characters that cannot be stored'),
   '57014': new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The query took too long and was cancelled', {
@@ -34,18 +36,26 @@ const PG_ERROR_MAP: Readonly<Record<string, DomainError>> = {
 };
 
 /**
- * Codes that mean "no usable database connection": server shutting down or starting (57P01, 57P03), the
- * database missing or not accepting connections (3D000, 55000), too many connections (53300), sockets refused.
+ * Codes that mean "no usable database connection": the session ended by the server (57P01 shutdown or
+ * pg_terminate_backend, 57P02 crash of another backend, 57P03 starting or stopping, 57P04 database dropped,
+ * 57P05 idle timeout), the database missing or not accepting connections (3D000, 55000), too many
+ * connections (53300), sockets refused or reset.
  */
-const UNAVAILABLE_CODES = ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '3D000', '55000', '53300'];
+const UNAVAILABLE_CODES = ['ECONNREFUSED', 'ECONNRESET', '3D000', '55000', '53300'];
 
-/** PostgreSQL connection failures (class 08, UNAVAILABLE_CODES) and the driver's own connection errors. */
+/**
+ * PostgreSQL connection failures (class 08, UNAVAILABLE_CODES) and the driver's own connection errors (a client
+ * whose session broke refuses further queries as "not queryable").
+ */
 function isDatabaseUnavailable(error: ErrorWithCode): boolean {
-  if (typeof error.code === 'string' && (error.code.startsWith('08') || UNAVAILABLE_CODES.includes(error.code))) {
+  if (
+    typeof error.code === 'string' &&
+    (error.code.startsWith('08') || error.code.startsWith('57P') || UNAVAILABLE_CODES.includes(error.code))
+  ) {
     return true;
   }
   const message = typeof error.message === 'string' ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection is not established/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection is not established|is not queryable/i.test(
     message,
   );
 }
@@ -80,7 +90,11 @@ export function toDomainError(error: unknown): DomainError | null {
     }
     const driverError = candidate.driverError ?? candidate;
     if (typeof driverError.code === 'string' && PG_ERROR_MAP[driverError.code]) return PG_ERROR_MAP[driverError.code];
-    if (isDatabaseUnavailable(driverError)) {
+    // TypeORM's answer to a statement of a transaction whose connection broke meanwhile: the query runner let go
+    // of the connection when it failed, and the error that broke it went to the connection's listener.
+    const connectionLost =
+      error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError;
+    if (connectionLost || isDatabaseUnavailable(driverError)) {
       return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable', {
         headers: { 'Retry-After': '5' },
       });

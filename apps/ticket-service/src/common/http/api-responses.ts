@@ -2,12 +2,11 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiHeader, ApiPreconditionFailedResponse, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 
+export const VALIDATION_ERROR_DESCRIPTION = 'Malformed JSON, a bad field or parameter, or an unknown property';
+
 /** Every JSON endpoint can answer 400 with field errors. */
 export function ApiValidationResponse(): ClassDecorator & MethodDecorator {
-  return ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'Malformed JSON, a bad field or parameter, or an unknown property',
-  });
+  return ApiBadRequestResponse({ type: ErrorResponseDto, description: VALIDATION_ERROR_DESCRIPTION });
 }
 
 /** Documents If-Match and the 412 of a stale version. */

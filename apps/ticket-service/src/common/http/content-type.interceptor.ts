@@ -1,8 +1,10 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, type FieldError } from '../errors/domain-error';
 
 const MULTIPART_ROUTE = 'multipartRoute';
 
@@ -14,7 +16,26 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** A JSON endpoint called with a body of another content type is a 400 (spec §2). */
+/** Whether the handler reads a JSON body (declares a @Body() parameter). */
+function readsBody(context: ExecutionContext): boolean {
+  const args: object =
+    (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) as object | undefined) ??
+    {};
+  return Object.keys(args).some((key) => key.startsWith(`${RouteParamtypes.BODY}:`));
+}
+
+/** What is wrong with a JSON body sent to an endpoint that takes none: each property is unknown (`{}` is fine). */
+function unexpectedBodyErrors(body: unknown): FieldError[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return [{ field: 'body', message: 'this endpoint takes no request body' }];
+  }
+  return Object.keys(body).map((key) => ({ field: key, message: `property ${key} should not exist` }));
+}
+
+/**
+ * A JSON endpoint called with a body of another content type is a 400 (spec §2), and so is a body with properties
+ * sent to an endpoint that takes none (a redelivery, a DELETE): unknown properties are refused, never dropped.
+ */
 @Injectable()
 export class ContentTypeInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
@@ -29,6 +50,8 @@ export class ContentTypeInterceptor implements NestInterceptor {
           { field: 'Content-Type', message: `expected ${multipart ? 'multipart/form-data' : 'application/json'}` },
         ]);
       }
+      const unexpected = multipart || readsBody(context) ? [] : unexpectedBodyErrors(req.body);
+      if (unexpected.length > 0) throw DomainError.validation('This endpoint takes no request body', unexpected);
     }
     return next.handle();
   }

@@ -18,17 +18,28 @@ const lowerCase = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.toLowerCase() : value,
 );
 
+/**
+ * The field may be omitted (its default applies) but, when sent, is validated like any value: `null` is not
+ * the default and fails the field's own checks (IsOptional would let it through to the database as NULL).
+ */
+export const IsOmittable = (): PropertyDecorator =>
+  ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+/**
+ * The documented values of a nullable enum: OpenAPI 3.0.3 makes `nullable` widen `type` only, so without null
+ * among the values a validator refuses the null the field may carry.
+ */
+export function enumOrNull<T extends Record<string, string>>(values: T): (T[keyof T] | null)[] {
+  return [...(Object.values(values) as T[keyof T][]), null];
+}
+
 /** PostgreSQL text cannot hold NUL characters: refuse them as bad input instead of failing in the database. */
 export const RejectNul = (): PropertyDecorator =>
   NotContains(String.fromCharCode(0), { each: true, message: '$property must not contain NUL characters' });
 
 /** A trimmed string with length bounds, validated and documented by one decorator. */
 export function TextField(options: TextFieldOptions): PropertyDecorator {
-  const optionality = options.nullable
-    ? [IsOptional()]
-    : options.optional
-      ? [ValidateIf((_object: unknown, value: unknown) => value !== undefined)]
-      : [IsNotEmpty()];
+  const optionality = options.nullable ? [IsOptional()] : options.optional ? [IsOmittable()] : [IsNotEmpty()];
   return applyDecorators(
     ApiProperty({
       type: String,
@@ -57,15 +68,13 @@ interface UuidFieldOptions {
 
 /** A UUID (lower-cased, as the database returns them), validated and documented together. */
 export function UuidField(options: UuidFieldOptions = {}): PropertyDecorator {
-  const skipWhen = (skip: (value: unknown) => boolean) =>
-    ValidateIf((_object: unknown, value: unknown) => !skip(value));
   const optionality =
     options.optional && options.nullable
       ? [IsOptional()]
       : options.optional
-        ? [skipWhen((value) => value === undefined)]
+        ? [IsOmittable()]
         : options.nullable
-          ? [skipWhen((value) => value === null)]
+          ? [ValidateIf((_object: unknown, value: unknown) => value !== null)]
           : [];
   return applyDecorators(
     ApiProperty({

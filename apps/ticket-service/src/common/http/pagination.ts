@@ -12,6 +12,7 @@ export const MAX_PAGE = 1_000_000;
 export class PageQueryDto {
   @ApiProperty({
     required: false,
+    type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE,
     default: 1,
@@ -24,7 +25,7 @@ export class PageQueryDto {
   @Max(MAX_PAGE)
   page: number = 1;
 
-  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @ApiProperty({ required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -25,7 +25,7 @@ describe('JobScheduler', () => {
   });
 
   afterEach(async () => {
-    await scheduler.onApplicationShutdown();
+    await scheduler.beforeApplicationShutdown();
     jest.restoreAllMocks();
   });
 
@@ -77,7 +77,7 @@ describe('JobScheduler', () => {
     });
     scheduler.onApplicationBootstrap();
     await until(() => calls >= 2);
-    await scheduler.onApplicationShutdown();
+    await scheduler.beforeApplicationShutdown();
     log.mockRestore();
     expect(await counter(registry, 'broken', 'failed')).toBeGreaterThanOrEqual(2);
     expect(errors[0]).toEqual({
@@ -102,8 +102,33 @@ describe('JobScheduler', () => {
       },
     });
     scheduler.onApplicationBootstrap();
-    await scheduler.onApplicationShutdown();
+    await scheduler.beforeApplicationShutdown();
     expect(finished).toBe(true);
+  });
+
+  it('asks the pass under way to stop after its current batch, and starts no other', async () => {
+    let batches = 0;
+    let passes = 0;
+    scheduler.schedule({
+      name: 'batches',
+      intervalMs: 5,
+      runAtStart: true,
+      run: async (stopping) => {
+        passes += 1;
+        do {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          batches += 1;
+        } while (!stopping.aborted);
+        return batches;
+      },
+    });
+    scheduler.onApplicationBootstrap();
+    await until(() => batches >= 2);
+    await scheduler.beforeApplicationShutdown();
+    const stoppedAt = { batches, passes };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect({ batches, passes }).toEqual(stoppedAt);
+    expect(passes).toBe(1);
   });
 
   it('refuses two jobs of one name', () => {

@@ -1,10 +1,10 @@
 import {
+  type BeforeApplicationShutdown,
   Global,
   Injectable,
   Logger,
   Module,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { serializeError } from '../logging/serialize-error';
@@ -16,8 +16,11 @@ export interface PeriodicJob {
   intervalMs: number;
   /** Also run once as soon as the app has started. */
   runAtStart?: boolean;
-  /** One pass; the count it returns (rows, files, deliveries handled) is logged when above zero. */
-  run(): Promise<number>;
+  /**
+   * One pass; the count it returns (rows, files, deliveries handled) is logged when above zero. A pass of several
+   * batches ends after the batch under way once `stopping` is aborted (the app is shutting down).
+   */
+  run(stopping: AbortSignal): Promise<number>;
 }
 
 interface ScheduledJob {
@@ -33,10 +36,11 @@ interface ScheduledJob {
  * is safe because each job claims its rows itself (SKIP LOCKED, leases) — this only schedules.
  */
 @Injectable()
-export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly jobs = new Map<string, ScheduledJob>();
   private started = false;
+  private readonly stopping = new AbortController();
   private readonly runs: Counter<'job' | 'outcome'>;
   private readonly duration: Histogram<'job'>;
 
@@ -71,8 +75,13 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     for (const scheduled of this.jobs.values()) this.start(scheduled);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * No pass starts any more, and the ones under way end after their current batch. Before the application's
+   * shutdown hooks, since the database pool closes in one of those.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
+    this.stopping.abort();
     for (const scheduled of this.jobs.values()) clearInterval(scheduled.timer);
     await Promise.all([...this.jobs.values()].map((scheduled) => scheduled.running ?? Promise.resolve()));
   }
@@ -88,7 +97,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     const { name } = scheduled.job;
     const stop = this.duration.startTimer({ job: name });
     scheduled.running = scheduled.job
-      .run()
+      .run(this.stopping.signal)
       .then((handled) => {
         this.runs.inc({ job: name, outcome: 'ok' });
         if (handled > 0) this.logger.log({ job: name, handled }, `${name}: ${handled} handled`);

@@ -1,14 +1,20 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-/** One JSON logger for the process; request bodies, tokens and file contents are never logged. */
-export function createRootLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'ticket-service' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
-  });
+/**
+ * One JSON logger for the process (stdout unless `destination` says otherwise); request bodies, tokens and file
+ * contents are never logged.
+ */
+export function createRootLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'ticket-service' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+    },
+    destination,
+  );
 }
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';

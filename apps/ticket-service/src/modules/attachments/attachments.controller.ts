@@ -9,7 +9,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -25,9 +24,12 @@ import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.int
 import { AttachmentsService } from './attachments.service';
 import { downloadConditionsOf, sendDownload } from './download/attachment-download';
 import { AttachmentDto, AttachmentPageDto } from './dto/attachment.dto';
+import type { PendingUpload } from './storage-intents';
 import { ALLOWED_EXTENSIONS } from './upload/file-type-policy';
 import { AttachmentUploadInterceptor, UploadedAttachment } from './upload/attachment-upload.interceptor';
-import type { ReceivedUpload } from './upload/upload-receiver';
+
+/** A download answers with the stored content type, whichever it is; errors stay JSON. */
+const STORED_BYTES = { '*/*': { schema: { type: 'string', format: 'binary' } } };
 
 @ApiTags('attachments')
 @Auth()
@@ -81,7 +83,7 @@ export class AttachmentsController {
   upload(
     @CurrentUser() user: Principal,
     @UuidParam('ticket_id') ticketId: string,
-    @UploadedAttachment() upload: ReceivedUpload,
+    @UploadedAttachment() upload: PendingUpload,
   ): Promise<AttachmentDto> {
     return this.attachments.upload(user, ticketId, upload);
   }
@@ -94,9 +96,8 @@ export class AttachmentsController {
   })
   @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. bytes=0-1023' })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag ("<sha256>") of a copy the client has' })
-  @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The stored bytes', schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 206, description: 'The requested range', schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ description: 'The stored bytes, as their Content-Type', content: STORED_BYTES })
+  @ApiResponse({ status: 206, description: 'The requested range', content: STORED_BYTES })
   @ApiResponse({ status: 304, description: 'The client’s copy is current' })
   @ApiResponse({ status: 416, description: 'The range starts past the end (Content-Range: bytes */<size>)' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

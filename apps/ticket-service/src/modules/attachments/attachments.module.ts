@@ -11,18 +11,24 @@ import { attachmentsProviders } from './attachments.providers';
 import { AttachmentsService } from './attachments.service';
 import { CommentLookups } from './comment-lookup';
 import { OrphanSweeper } from './orphan-sweeper';
+import { StorageIntent } from './storage-intent.entity';
+import { StorageIntents } from './storage-intents';
 import { AttachmentUploadInterceptor } from './upload/attachment-upload.interceptor';
 import { UPLOAD_DEADLINE_MS, UploadReceiver } from './upload/upload-receiver';
 
-/** Owns `attachments` and the stored bytes; the comments module plugs in its CommentLookup. */
+/**
+ * Owns `attachments`, `attachment_storage_intents` and the stored bytes; the comments module plugs in its
+ * CommentLookup.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Attachment]), TicketsModule, HistoryModule],
+  imports: [TypeOrmModule.forFeature([Attachment, StorageIntent]), TicketsModule, HistoryModule],
   controllers: [AttachmentsController],
   providers: [
     AttachmentsService,
     AttachmentAuditSubscriber,
     UploadReceiver,
     AttachmentUploadInterceptor,
+    StorageIntents,
     OrphanSweeper,
     CommentLookups,
     ...attachmentsProviders,

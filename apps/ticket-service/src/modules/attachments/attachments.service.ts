@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
@@ -20,16 +19,8 @@ import { type AttachmentDownload, buildDownload, type DownloadConditions } from 
 import type { AttachmentDto } from './dto/attachment.dto';
 import { VIRUS_SCANNER, type VirusScanner } from './scanning/virus-scanner';
 import { STORAGE_DRIVER, type StorageDriver } from './storage/storage-driver';
-import { COMMENT_ID_FIELD, FILE_FIELD, type ReceivedUpload, type StagedFile } from './upload/upload-receiver';
-
-/** Every stored object of this service lives under this prefix; the orphan sweeper touches nothing else. */
-export const STORAGE_KEY_PREFIX = 'attachments/';
-
-/** A fresh storage key: random, never derived from the filename, spread over 256 folders. */
-export function newStorageKey(): string {
-  const id = randomUUID();
-  return `${STORAGE_KEY_PREFIX}${id.slice(0, 2)}/${id}`;
-}
+import { type PendingUpload, StorageIntents, type UploadIntent } from './storage-intents';
+import { COMMENT_ID_FIELD, FILE_FIELD, type StagedFile } from './upload/upload-receiver';
 
 const noSuchComment = (): DomainError =>
   DomainError.validation('comment_id does not refer to a comment of this ticket', [
@@ -47,6 +38,7 @@ export class AttachmentsService {
     private readonly comments: CommentLookups,
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly intents: StorageIntents,
     @Inject(VIRUS_SCANNER) private readonly scanner: VirusScanner | null,
   ) {}
 
@@ -91,12 +83,12 @@ export class AttachmentsService {
   }
 
   /**
-   * Scans the staged file, stores it under a new key, then commits the row with its history and event.
-   * Nothing outlives a failure: a refused file is never stored, and stored bytes whose row did not commit
-   * are deleted (or, after a crash, swept as orphans).
+   * Scans the staged file, stores it under its intent's key, then commits the row with its history and event.
+   * Nothing outlives a failure: a refused file is never stored, and what an upload whose row did not commit
+   * wrote is removed when its request ends (AttachmentUploadInterceptor), or after a crash by the sweeper.
    */
-  async upload(principal: Principal, ticketId: string, upload: ReceivedUpload): Promise<AttachmentDto> {
-    const { file } = upload;
+  async upload(principal: Principal, ticketId: string, upload: PendingUpload): Promise<AttachmentDto> {
+    const { file, intent } = upload;
     if (!file) {
       throw DomainError.validation('Send the file in the form field "file"', [
         { field: FILE_FIELD, message: 'is required' },
@@ -107,14 +99,8 @@ export class AttachmentsService {
     this.authorizeUpload(principal, ticket, true);
     if (commentId !== null) await this.requireComment(principal, ticket, commentId);
     await this.scan(file);
-    const key = newStorageKey();
-    await this.storage.putFile(key, file.path);
-    try {
-      return toAttachmentDto(await this.commit(principal, ticketId, commentId, file, key));
-    } catch (error) {
-      await this.storage.delete(key).catch((deleteError: unknown) => this.logLeftover(key, deleteError));
-      throw error;
-    }
+    await this.intents.store(intent);
+    return toAttachmentDto(await this.commit(principal, ticketId, commentId, file, intent));
   }
 
   async download(principal: Principal, id: string, conditions: DownloadConditions): Promise<AttachmentDownload> {
@@ -122,11 +108,9 @@ export class AttachmentsService {
     return buildDownload(attachment, conditions, (range) => this.storage.get(attachment.storageKey, range));
   }
 
-  /** The uploader or an admin; the bytes go once the row is gone. */
+  /** The uploader or an admin; the bytes go once the row is gone (or with the next sweep, if that fails). */
   async remove(principal: Principal, id: string): Promise<void> {
-    const key = await this.removeRow(principal, id);
-    // Bytes no live row references are swept later if this fails; the deletion itself has happened.
-    await this.storage.delete(key).catch((error: unknown) => this.logLeftover(key, error));
+    await this.intents.finishDiscard(await this.removeRow(principal, id));
   }
 
   @Transactional()
@@ -140,22 +124,23 @@ export class AttachmentsService {
       'Only the uploader or an admin may delete an attachment',
     );
     await this.attachments.softRemove(attachment);
+    await this.intents.scheduleDiscard(attachment.storageKey);
     return attachment.storageKey;
   }
 
-  /** Re-checks under the ticket's lock (it may have closed meanwhile) and inserts the row. */
+  /** Re-checks under the ticket's lock (it may have closed meanwhile), inserts the row and settles the intent. */
   @Transactional()
   private async commit(
     principal: Principal,
     ticketId: string,
     commentId: string | null,
     file: StagedFile,
-    storageKey: string,
+    intent: UploadIntent,
   ): Promise<Attachment> {
     const ticket = await this.tickets.lockVisible(principal, ticketId);
     this.authorizeUpload(principal, ticket, true);
     const comment = commentId === null ? null : await this.requireComment(principal, ticket, commentId);
-    return this.attachments.save(
+    const attachment = await this.attachments.save(
       this.attachments.create({
         ticketId,
         commentId,
@@ -165,11 +150,13 @@ export class AttachmentsService {
         contentType: file.contentType,
         sizeBytes: file.sizeBytes,
         sha256: file.sha256,
-        storageKey,
+        storageKey: intent.storageKey,
         uploadedBy: principal.id,
         createdAt: this.clock.now(),
       }),
     );
+    await this.intents.settle(intent);
+    return attachment;
   }
 
   private authorizeUpload(principal: Principal, ticket: TicketRef, closedToo: boolean): void {
@@ -207,12 +194,5 @@ export class AttachmentsService {
       this.logger.warn({ signature: verdict.signature, sha256: file.sha256 }, 'upload refused: the scanner flagged it');
       throw new DomainError(ErrorCode.FILE_INFECTED, 'The virus scanner flagged the file; it was not stored');
     }
-  }
-
-  private logLeftover(key: string, error: unknown): void {
-    this.logger.warn(
-      { key, err: error instanceof Error ? error.message : String(error) },
-      'stored bytes without a row could not be removed; the orphan sweeper will',
-    );
   }
 }

@@ -87,29 +87,32 @@ export class SlaBreachScanner implements OnModuleInit {
     this.scheduler.schedule({
       name: 'sla-breach-scanner',
       intervalMs: this.config.sla.checkIntervalSeconds * 1000,
-      run: () => this.scan(),
+      run: (stopping) => this.scan(stopping),
     });
   }
 
-  /** One full pass; returns how many tickets got a breach or a warning recorded. */
-  scan(): Promise<number> {
+  /**
+   * One full pass, or until `stopping` is aborted (shutdown): then each transaction under way finishes its batch
+   * and the rest waits for the next start. Returns how many tickets got a breach or a warning recorded.
+   */
+  scan(stopping?: AbortSignal): Promise<number> {
     return this.cls.run(async () => {
       const first = await this.scanBatch();
-      if (isLastBatch(first)) return first.recorded;
+      if (isLastBatch(first) || stopping?.aborted) return first.recorded;
       // A burst: drained by concurrent transactions, so that the service and the database work at the same time.
       const drained = await Promise.all(
-        Array.from({ length: CONCURRENT_BATCHES }, () => this.cls.run(() => this.drain())),
+        Array.from({ length: CONCURRENT_BATCHES }, () => this.cls.run(() => this.drain(stopping))),
       );
       return drained.reduce((total, recorded) => total + recorded, first.recorded);
     });
   }
 
-  private async drain(): Promise<number> {
+  private async drain(stopping: AbortSignal | undefined): Promise<number> {
     let recorded = 0;
     for (;;) {
       const batch = await this.scanBatch();
       recorded += batch.recorded;
-      if (isLastBatch(batch)) return recorded;
+      if (isLastBatch(batch) || stopping?.aborted) return recorded;
     }
   }
 

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { createReadStream, type Dirent } from 'node:fs';
-import { type FileHandle, link, lstat, mkdir, open, opendir, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ByteRange, type StorageDriver, StorageUnavailableError } from './storage-driver';
 
@@ -53,15 +52,10 @@ async function syncNewEntries(directory: string, created: string | undefined): P
   }
 }
 
-/**
- * Flushes a complete file to disk and dates it now: the orphan sweeper ages objects by their mtime, which a
- * hard link keeps from whenever the file was written.
- */
-async function settleFile(path: string): Promise<void> {
+/** Flushes a complete file to disk. */
+async function syncFile(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
-    const now = new Date();
-    await handle.utimes(now, now);
     await handle.sync();
   } finally {
     await handle.close();
@@ -89,10 +83,13 @@ function toBuffer(chunk: unknown): Buffer {
   throw new TypeError('The body must be a byte stream');
 }
 
+/** Where a put writes the bytes of `target` before they get its name. */
+const partialPathOf = (target: string): string => `${target}.partial`;
+
 /**
  * Attachment bytes as files under one directory. A put writes a temporary file next to its target, fsyncs
  * it, renames it into place and fsyncs the directory, so a key either holds all its bytes durably or does
- * not exist. A crash mid-put leaves at most the temporary file, which the orphan sweeper removes.
+ * not exist. A crash mid-put leaves at most the temporary file, which deleting the key removes too.
  */
 export class LocalDiskStorageDriver implements StorageDriver {
   private readonly root: string;
@@ -104,7 +101,8 @@ export class LocalDiskStorageDriver implements StorageDriver {
   async put(key: string, body: Readable): Promise<void> {
     const target = this.pathOf(key);
     const directory = dirname(target);
-    const temporary = `${target}.${randomUUID()}.partial`;
+    // Named after the key, so that deleting the key finds it; a key is put once, by the upload that recorded it.
+    const temporary = partialPathOf(target);
     let handle: FileHandle | undefined;
     let renamed = false;
     try {
@@ -142,7 +140,7 @@ export class LocalDiskStorageDriver implements StorageDriver {
     let linked = false;
     try {
       const created = await store('mkdir', () => mkdir(directory, { recursive: true }));
-      await store('fsync', () => settleFile(path));
+      await store('fsync', () => syncFile(path));
       linked = await store('link', () => hardLink(path, target));
       if (!linked) return await this.put(key, createReadStream(path));
       await syncNewEntries(directory, created);
@@ -161,30 +159,10 @@ export class LocalDiskStorageDriver implements StorageDriver {
 
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
-    await store('delete', () => rm(path, { force: true }));
-  }
-
-  async *listOlderThan(before: Date): AsyncIterable<string> {
-    yield* this.walk(this.root, before);
-  }
-
-  private async *walk(directory: string, before: Date): AsyncGenerator<string> {
-    let entries: AsyncIterable<Dirent>;
-    try {
-      entries = await opendir(directory);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') return; // nothing stored yet
-      throw new StorageUnavailableError('Local storage: listing failed', { cause: error });
-    }
-    for await (const entry of entries) {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) {
-        yield* this.walk(path, before);
-      } else if (entry.isFile()) {
-        const stats = await lstat(path).catch(() => null); // removed meanwhile
-        if (stats && stats.mtime < before) yield relative(this.root, path).split(sep).join('/');
-      }
-    }
+    await store('delete', async () => {
+      await rm(partialPathOf(path), { force: true });
+      await rm(path, { force: true });
+    });
   }
 
   private pathOf(key: string): string {

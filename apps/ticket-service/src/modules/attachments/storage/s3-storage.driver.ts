@@ -1,13 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  paginateListObjectsV2,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { type ByteRange, type StorageDriver, StorageUnavailableError } from './storage-driver';
 
@@ -28,13 +21,22 @@ export interface S3StorageOptions {
  */
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 2;
-/**
- * Only the connection phase is bounded: an idle-socket timeout would also cut downloads that a slow client
- * pauses through backpressure.
- */
 const CONNECTION_TIMEOUT_MS = 5_000;
+/**
+ * From sending a request to the store's answer (its headers): a store that accepts connections and never
+ * answers fails the request instead of holding it. A download's body is not bounded (an idle-socket timeout
+ * would cut downloads that a slow client pauses through backpressure); an upload's parts are buffered first
+ * (PART_SIZE), so each is sent at the link's speed.
+ */
+const RESPONSE_TIMEOUT_MS = 8_000;
+/** One retry: with the response bound, a hung store fails a request within about 2 × RESPONSE_TIMEOUT_MS. */
+const MAX_ATTEMPTS = 2;
 
-/** Attachment bytes in one S3 bucket; the keys are the service's, used as given. */
+/**
+ * Attachment bytes in one S3 bucket; the keys are the service's, used as given. The parts of a multipart upload
+ * that a crash interrupted are invisible to DeleteObject: the bucket's AbortIncompleteMultipartUpload lifecycle
+ * rule removes them.
+ */
 export class S3StorageDriver implements StorageDriver {
   private readonly client: S3Client;
   private readonly bucket: string;
@@ -52,7 +54,12 @@ export class S3StorageDriver implements StorageDriver {
         options.accessKeyId && options.secretAccessKey
           ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
           : undefined,
-      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS },
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: RESPONSE_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
     });
   }
 
@@ -75,10 +82,9 @@ export class S3StorageDriver implements StorageDriver {
     try {
       await upload.done();
     } catch (error) {
+      // A request that timed out on our side may still have been stored: the caller's record of the upload
+      // (StorageIntents) has the key removed, now or by the sweeper.
       body.destroy();
-      // A request that timed out on our side may still have been stored: remove it so nothing outlives a
-      // failed put. The store may be down too, and the original error is the one that matters.
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
       if (bodyError !== undefined) throw bodyError;
       throw unavailable('PutObject', error);
     } finally {
@@ -110,26 +116,14 @@ export class S3StorageDriver implements StorageDriver {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      // Bounded as a whole (retries included): a delete that fails stays recorded for the sweeper.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
+      });
     } catch (error) {
       // S3 answers 204 for a missing key; some compatible stores answer NoSuchKey instead.
       if (error instanceof NoSuchKey) return;
       throw unavailable('DeleteObject', error);
-    }
-  }
-
-  async *listOlderThan(before: Date): AsyncIterable<string> {
-    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket });
-    try {
-      for await (const page of pages) {
-        for (const object of page.Contents ?? []) {
-          if (object.Key !== undefined && object.LastModified !== undefined && object.LastModified < before) {
-            yield object.Key;
-          }
-        }
-      }
-    } catch (error) {
-      throw unavailable('ListObjectsV2', error);
     }
   }
 }

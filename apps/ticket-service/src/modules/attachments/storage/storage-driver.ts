@@ -22,10 +22,11 @@ export interface StorageDriver {
   putFile(key: string, path: string): Promise<void>;
   /** The stored bytes, whole or a range. */
   get(key: string, range?: ByteRange): Promise<Readable>;
-  /** Removes the object; a missing key is not an error. */
+  /**
+   * Removes the object, and on the local disk what an interrupted put of it left (on S3, the parts of an
+   * interrupted multipart upload are the bucket lifecycle rule's). A missing key is not an error.
+   */
   delete(key: string): Promise<void>;
-  /** Keys of objects last written before `before` (the orphan sweeper compares them with the rows). */
-  listOlderThan(before: Date): AsyncIterable<string>;
 }
 
 export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');

@@ -11,27 +11,29 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Principal } from '../../../common/auth/principal';
 import { DomainError } from '../../../common/errors/domain-error';
 import { AttachmentsService } from '../attachments.service';
+import { type PendingUpload, StorageIntents, type UploadIntent } from '../storage-intents';
 import { type ReceivedUpload, UploadReceiver } from './upload-receiver';
 
-const receivedUploads = new WeakMap<Request, ReceivedUpload>();
+const receivedUploads = new WeakMap<Request, PendingUpload>();
 
 /** The upload AttachmentUploadInterceptor received for this request. */
-export const UploadedAttachment = createParamDecorator((_data: unknown, context: ExecutionContext): ReceivedUpload => {
+export const UploadedAttachment = createParamDecorator((_data: unknown, context: ExecutionContext): PendingUpload => {
   const upload = receivedUploads.get(context.switchToHttp().getRequest<Request>());
   if (!upload) throw new Error('UploadedAttachment used without AttachmentUploadInterceptor');
   return upload;
 });
 
 /**
- * Receives the multipart body of an upload into the staging area before the handler runs, and removes the
- * staged file once the request is answered, whatever the answer. Placed before IdempotencyInterceptor: the
- * request's fingerprint — the file's name, SHA-256 and size and the comment_id — becomes `req.body`, which is what
- * that interceptor compares between retries.
+ * Records the upload's intent, receives the multipart body into the staging area before the handler runs, and
+ * once the request is answered, whatever the answer, releases the intent: what an upload that did not commit
+ * wrote is removed. Placed before IdempotencyInterceptor: the request's fingerprint — the file's name, SHA-256 and
+ * size and the comment_id — becomes `req.body`, which is what that interceptor compares between retries.
  */
 @Injectable()
 export class AttachmentUploadInterceptor implements NestInterceptor {
   constructor(
     private readonly receiver: UploadReceiver,
+    private readonly intents: StorageIntents,
     private readonly attachments: AttachmentsService,
   ) {}
 
@@ -47,8 +49,16 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     await this.attachments.assertMayUpload(req.user, ticketId.toLowerCase(), {
       closedToo: req.header('Idempotency-Key') === undefined,
     });
-    const upload = await this.receiver.receive(req);
-    receivedUploads.set(req, upload);
+    // Before the first byte is written: whatever this request leaves behind, a record names it.
+    const intent = await this.intents.beginUpload();
+    let upload: ReceivedUpload;
+    try {
+      upload = await this.receiver.receive(req, intent.storageKey);
+    } catch (error) {
+      await this.intents.release(intent);
+      throw error;
+    }
+    receivedUploads.set(req, { ...upload, intent });
     req.body = {
       comment_id: upload.commentId,
       file: upload.file && {
@@ -57,14 +67,14 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
         size_bytes: upload.file.sizeBytes,
       },
     };
-    return from(this.handleThenDiscard(next, upload));
+    return from(this.handleThenRelease(next, intent));
   }
 
-  private async handleThenDiscard(next: CallHandler, upload: ReceivedUpload): Promise<unknown> {
+  private async handleThenRelease(next: CallHandler, intent: UploadIntent): Promise<unknown> {
     try {
       return await lastValueFrom(next.handle(), { defaultValue: undefined });
     } finally {
-      await upload.discard();
+      await this.intents.release(intent);
     }
   }
 }

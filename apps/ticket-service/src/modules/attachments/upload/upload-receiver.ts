@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
@@ -56,8 +56,6 @@ export interface ReceivedUpload {
   file: StagedFile | null;
   /** The `comment_id` field as sent (validated by the service). */
   commentId: string | null;
-  /** Removes the staging file; safe to call more than once. */
-  discard(): Promise<void>;
 }
 
 const malformed = (): DomainError =>
@@ -76,7 +74,8 @@ const tooLarge = (maxFileSize: number): DomainError =>
  * Streams `multipart/form-data` uploads into a staging directory without holding them in memory: the size
  * limit is enforced while the bytes arrive (busboy stops at the limit), the SHA-256 is computed on the way,
  * the extension is checked before the first byte is written and the leading bytes as soon as they arrive.
- * Any refusal or interruption removes the partial file before the error is answered.
+ * Any refusal or interruption removes the partial file before the error is answered. A staged file is named
+ * after the storage key its upload recorded (StorageIntents), so that only its own installation removes it.
  */
 @Injectable()
 export class UploadReceiver implements OnModuleInit {
@@ -92,22 +91,18 @@ export class UploadReceiver implements OnModuleInit {
     await mkdir(this.stagingDir, { recursive: true, mode: 0o700 });
   }
 
-  receive(req: Request): Promise<ReceivedUpload> {
-    return new Reception(req, join(this.stagingDir, randomUUID()), this.maxFileSize).run();
+  /** Receives the request's body, staging its file for the upload recorded under `storageKey`. */
+  receive(req: Request, storageKey: string): Promise<ReceivedUpload> {
+    return new Reception(req, this.stagingPathOf(storageKey), this.maxFileSize).run();
   }
 
-  /** Removes staging files a crashed process left behind; returns how many. */
-  async sweepStale(before: Date): Promise<number> {
-    let removed = 0;
-    for (const name of await readdir(this.stagingDir)) {
-      const path = join(this.stagingDir, name);
-      const stats = await lstat(path).catch(() => null);
-      if (stats?.isFile() && stats.mtime < before) {
-        await rm(path, { force: true });
-        removed += 1;
-      }
-    }
-    return removed;
+  stagingPathOf(storageKey: string): string {
+    return join(this.stagingDir, posix.basename(storageKey));
+  }
+
+  /** Removes the staged file of that upload, if there is one. */
+  async discardStaged(storageKey: string): Promise<void> {
+    await rm(this.stagingPathOf(storageKey), { force: true });
   }
 }
 
@@ -264,9 +259,8 @@ class Reception {
     if (this.settled) return;
     this.settled = true;
     stopWatching();
-    const path = this.stagingPath;
-    const file = this.file && staged ? { ...this.file, ...staged, path } : null;
-    this.resolve({ file, commentId: this.commentId, discard: () => rm(path, { force: true }) });
+    const file = this.file && staged ? { ...this.file, ...staged, path: this.stagingPath } : null;
+    this.resolve({ file, commentId: this.commentId });
   }
 
   /** Stops reading, removes the partial file, then answers; the rest of the body is drained and discarded. */

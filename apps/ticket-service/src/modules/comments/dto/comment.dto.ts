@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CommentType } from '@ticketing/contracts';
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
-import { TextField } from '../../../common/http/fields';
+import { IsBoolean, IsIn } from 'class-validator';
+import { IsOmittable, TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 import { AttachmentDto } from '../../attachments';
 
@@ -17,12 +17,12 @@ export class CreateCommentDto {
     default: CommentType.COMMENT,
     description: 'SYSTEM comments are the service’s own',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(CLIENT_COMMENT_TYPES)
   comment_type?: CommentType.COMMENT | CommentType.RESOLUTION;
 
   @ApiProperty({ required: false, default: false, description: 'Internal notes are visible to staff only' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   is_internal?: boolean;
 }

@@ -1,21 +1,38 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TicketEventType } from '@ticketing/contracts';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 
 export const MAX_FEED_LIMIT = 1000;
+/** `<xid>:<seq>` in canonical decimals, as next_cursor writes them. */
+const FEED_CURSOR = /^(0|[1-9]\d{0,19}):(0|[1-9]\d{0,18})$/;
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/**
+ * Whether `value` is a cursor this endpoint could have written: the transaction id within PostgreSQL's xid8
+ * (unsigned 64 bits) and the sequence within bigint; beyond either the query would fail instead of answering.
+ */
+export function isFeedCursor(value: unknown): boolean {
+  const match = typeof value === 'string' ? FEED_CURSOR.exec(value) : null;
+  return match !== null && BigInt(match[1]) <= MAX_XID8 && BigInt(match[2]) <= MAX_BIGINT;
+}
 
 export class EventFeedQueryDto {
   @ApiProperty({
     required: false,
     example: '750:42',
+    pattern: FEED_CURSOR.source,
     description: 'The next_cursor of the previous page; omit to start at the beginning',
   })
   @IsOptional()
-  @Matches(/^\d{1,20}:\d{1,19}$/, { message: 'after must be a cursor returned by this endpoint' })
+  @ValidateBy({
+    name: 'isFeedCursor',
+    validator: { validate: isFeedCursor, defaultMessage: () => 'after must be a cursor returned by this endpoint' },
+  })
   after?: string;
 
-  @ApiProperty({ required: false, minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
+  @ApiProperty({ required: false, type: 'integer', minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -39,16 +39,19 @@ const MAX_DRAINED_BODY_BYTES = 64 * 1024;
  * or giving up after the configured number of attempts.
  *
  * Passes run one at a time per instance. On PostgreSQL a LISTEN session wakes the dispatcher as soon as a
- * transaction makes deliveries due; notifications arriving during a pass coalesce into one more pass after it.
- * The periodic pass (JobScheduler) stays as the safety net for retries coming due and notifications missed while
- * the session was down. The embedded PGlite serves every connection from one session, so a notification only
- * reaches the connection that committed it: there the dispatcher polls.
+ * transaction makes deliveries due; a notification arriving during a pass makes it claim again, so a receiver that
+ * takes its whole timeout to answer never holds up the deliveries to the others. The periodic pass (JobScheduler)
+ * stays as the safety net for retries coming due and notifications missed while the session was down; a pass
+ * still sending polls at the same interval. The embedded PGlite serves every connection from one session, so a
+ * notification only reaches the connection that committed it: there the dispatcher polls.
  */
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('WebhookDispatcher');
   private listener: DueDeliveryListener | null = null;
   private running: Promise<number> | null = null;
+  /** Makes the running pass claim again; null once it has made its last claim. */
+  private wakeRunningPass: (() => void) | null = null;
   /** The pass that starts when the running one ends; every request meanwhile joins it. */
   private queued: Promise<number> | null = null;
   private stopped = false;
@@ -79,20 +82,29 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     await this.listener.start();
   }
 
-  /** Before the database pool closes: the pass in progress finishes and records what it sent. */
+  /**
+   * Before the database pool closes: the pass in progress claims nothing more; what it is sending finishes (within
+   * the webhook timeout) and is logged.
+   */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.wakeRunningPass?.();
     await this.listener?.stop();
     await Promise.allSettled([this.running, this.queued]);
     await this.queue.close();
   }
 
   /**
-   * A pass over the due deliveries that starts now, or right after the one in progress; resolves with the
-   * number of attempts it made, all of them logged.
+   * A pass over the due deliveries: the one in progress claiming again, a new one, or one right after the one in
+   * progress when that has made its last claim; resolves with the number of attempts the pass made, all of them
+   * logged.
    */
   runOnce(): Promise<number> {
     if (this.stopped) return Promise.resolve(0);
+    if (this.running && this.wakeRunningPass) {
+      this.wakeRunningPass();
+      return this.running;
+    }
     if (this.queued) return this.queued;
     if (!this.running) return this.startPass();
     const queued = this.running
@@ -119,19 +131,28 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     return pass;
   }
 
-  /** Keeps up to SEND_CONCURRENCY attempts in flight until no due delivery is left to claim. */
+  /**
+   * Keeps up to SEND_CONCURRENCY attempts in flight until no due delivery is left to claim and every send has
+   * ended. While sends are in flight it claims again when woken (runOnce) and every dispatch interval. Once the
+   * dispatcher stops it claims nothing more.
+   */
   private async pass(): Promise<number> {
     const attemptLog = new AttemptLogWriter((outcomes) => this.queue.record(outcomes));
     const sending = new Set<Promise<void>>();
     let attempted = 0;
-    let mayHaveMore = true;
+    let claimAgain = true;
+    let wake = (): void => {
+      claimAgain = true;
+    };
+    this.wakeRunningPass = () => wake();
     try {
-      while (mayHaveMore || sending.size > 0) {
-        if (mayHaveMore && sending.size <= REFILL_AT) {
+      while (!this.stopped && (claimAgain || sending.size > 0)) {
+        if (claimAgain && sending.size <= REFILL_AT) {
+          claimAgain = false;
           const room = SEND_CONCURRENCY - sending.size;
           const now = this.clock.now();
           const claims = await this.queue.claimDue(now, new Date(now.getTime() + LEASE_SECONDS * 1000), room);
-          mayHaveMore = claims.length === room;
+          if (claims.length === room) claimAgain = true;
           attempted += claims.length;
           for (const claim of claims) {
             const inFlight: Promise<void> = this.send(claim)
@@ -140,10 +161,21 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
             sending.add(inFlight);
           }
         } else {
-          await Promise.race(sending);
+          // Until a send ends, someone asks for a pass, or the poll interval has passed.
+          let poll: NodeJS.Timeout | undefined;
+          const woken = new Promise<void>((resolve) => {
+            wake = () => {
+              claimAgain = true;
+              resolve();
+            };
+            poll = setTimeout(wake, this.config.notifications.webhookDispatchIntervalMs);
+          });
+          await Promise.race([...sending, woken]);
+          clearTimeout(poll);
         }
       }
     } finally {
+      this.wakeRunningPass = null;
       // Also after a failed claim: what was sent gets logged (or its lease expires and it is sent again).
       await Promise.all(sending);
       await attemptLog.flush();
@@ -179,10 +211,8 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       responseStatus = response.status;
       error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
     } catch (failure) {
-      const reason =
-        failure instanceof Error ? (failure.name === 'TimeoutError' ? 'timed out' : failure.message) : String(failure);
       responseStatus = null;
-      error = reason.slice(0, 500);
+      error = failureReason(failure).slice(0, 500);
     }
     const durationMs = Math.round(performance.now() - started);
     const completedAt = this.clock.now();
@@ -200,6 +230,19 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       nextAttemptAt: new Date(completedAt.getTime() + retryDelaySeconds(claim.attempt) * 1000),
     };
   }
+}
+
+/**
+ * Why a send failed, for the attempt log. Read by shape, not `instanceof Error`: the timeout is a DOMException,
+ * which is not an instance of the Error of another realm (a VM context, as under Jest).
+ */
+function failureReason(failure: unknown): string {
+  if (typeof failure === 'object' && failure !== null) {
+    const { name, message } = failure as { name?: unknown; message?: unknown };
+    if (name === 'TimeoutError') return 'timed out';
+    if (typeof message === 'string') return message;
+  }
+  return typeof failure === 'string' ? failure : 'the request failed';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TicketEventType } from '@ticketing/contracts';
-import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
-import { TextField } from '../../../common/http/fields';
+import { ArrayMaxSize, IsArray, IsEnum, IsString, MaxLength } from 'class-validator';
+import { IsOmittable, TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 
 export class CreateWebhookDto {
@@ -17,7 +17,7 @@ export class CreateWebhookDto {
     example: ['ticket.created', 'sla.breached'],
     description: 'Empty = every event type',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(20)
   @IsEnum(TicketEventType, { each: true })

@@ -6,6 +6,7 @@ const MAX_MINUTES = 525_600; // one year
 
 export class UpdateSlaPolicyDto {
   @ApiProperty({
+    type: 'integer',
     example: 60,
     minimum: 1,
     maximum: MAX_MINUTES,
@@ -17,6 +18,7 @@ export class UpdateSlaPolicyDto {
   response_minutes!: number;
 
   @ApiProperty({
+    type: 'integer',
     example: 240,
     minimum: 1,
     maximum: MAX_MINUTES,

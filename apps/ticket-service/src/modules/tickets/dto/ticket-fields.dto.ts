@@ -1,10 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, Length } from 'class-validator';
 import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority } from '@ticketing/contracts';
-import { TextField, UuidField } from '../../../common/http/fields';
+import { enumOrNull, IsOmittable, TextField, UuidField } from '../../../common/http/fields';
 
 export const MAX_TAGS = 20;
+/** One tag as documented: the bounds apply after trimming and lower-casing. */
+const TAG_ITEM = { type: 'string', minLength: 1, maxLength: 50 } as const;
 
 /** Tags are trimmed, lower-cased and de-duplicated before they are validated. */
 export function normalizeTags(value: unknown): unknown {
@@ -33,11 +35,11 @@ export class TicketFieldsDto {
   category!: TicketCategory;
 
   @ApiProperty({ enum: TicketPriority, enumName: 'TicketPriority', required: false, default: TicketPriority.P3 })
-  @IsOptional()
+  @IsOmittable()
   @IsEnum(TicketPriority)
   priority?: TicketPriority;
 
-  @ApiProperty({ enum: TicketEnvironment, required: false, nullable: true })
+  @ApiProperty({ enum: enumOrNull(TicketEnvironment), required: false, nullable: true })
   @IsOptional()
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
@@ -45,19 +47,20 @@ export class TicketFieldsDto {
   @TextField({ min: 1, max: 200, nullable: true, example: 'PostgreSQL Database' })
   affected_service?: string | null;
 
-  @ApiProperty({ enum: ImpactLevel, required: false, nullable: true })
+  @ApiProperty({ enum: enumOrNull(ImpactLevel), required: false, nullable: true })
   @IsOptional()
   @IsEnum(ImpactLevel)
   impact_level?: ImpactLevel | null;
 
   @ApiProperty({
-    type: [String],
+    type: 'array',
+    items: TAG_ITEM,
     required: false,
     maxItems: MAX_TAGS,
     example: ['database', 'production'],
     description: 'Trimmed, lower-cased, de-duplicated; each 1–50 characters',
   })
-  @IsOptional()
+  @IsOmittable()
   @Transform(({ value }: { value: unknown }) => normalizeTags(value))
   @IsArray()
   @ArrayMaxSize(MAX_TAGS)
@@ -78,16 +81,16 @@ export class PatchTicketDto {
   description?: string;
 
   @ApiProperty({ enum: TicketCategory, enumName: 'TicketCategory', required: false })
-  @ValidateIf((_o: unknown, value: unknown) => value !== undefined)
+  @IsOmittable()
   @IsEnum(TicketCategory)
   category?: TicketCategory;
 
   @ApiProperty({ enum: TicketPriority, enumName: 'TicketPriority', required: false })
-  @ValidateIf((_o: unknown, value: unknown) => value !== undefined)
+  @IsOmittable()
   @IsEnum(TicketPriority)
   priority?: TicketPriority;
 
-  @ApiProperty({ enum: TicketEnvironment, required: false, nullable: true })
+  @ApiProperty({ enum: enumOrNull(TicketEnvironment), required: false, nullable: true })
   @IsOptional()
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
@@ -95,13 +98,13 @@ export class PatchTicketDto {
   @TextField({ min: 1, max: 200, nullable: true })
   affected_service?: string | null;
 
-  @ApiProperty({ enum: ImpactLevel, required: false, nullable: true })
+  @ApiProperty({ enum: enumOrNull(ImpactLevel), required: false, nullable: true })
   @IsOptional()
   @IsEnum(ImpactLevel)
   impact_level?: ImpactLevel | null;
 
-  @ApiProperty({ type: [String], required: false, maxItems: MAX_TAGS })
-  @ValidateIf((_o: unknown, value: unknown) => value !== undefined)
+  @ApiProperty({ type: 'array', items: TAG_ITEM, required: false, maxItems: MAX_TAGS })
+  @IsOmittable()
   @Transform(({ value }: { value: unknown }) => normalizeTags(value))
   @IsArray()
   @ArrayMaxSize(MAX_TAGS)

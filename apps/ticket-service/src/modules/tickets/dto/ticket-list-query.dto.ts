@@ -19,6 +19,11 @@ export const TICKET_SORT_FIELDS = [
 ] as const;
 export type TicketSortField = (typeof TICKET_SORT_FIELDS)[number];
 
+/** `assignee_id`: a user id (any case, lower-cased on the way in), `me` or `none`. */
+const ASSIGNEE = /^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+/** An opaque next_cursor: base64url. */
+const LIST_CURSOR = /^[A-Za-z0-9_-]+$/;
+
 /** A repeatable query parameter arrives as a string once and as an array when repeated. */
 const asArray = Transform(({ value }: { value: unknown }) =>
   value === undefined || Array.isArray(value) ? value : [value],
@@ -57,7 +62,12 @@ export class TicketListQueryDto extends PageQueryDto {
   @applyDecorators(...repeatable(ImpactLevel, 'ImpactLevel'))
   impact_level?: ImpactLevel[];
 
-  @ApiProperty({ type: [String], required: false, description: 'Repeat for OR; matched lower-cased' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', maxLength: 50 },
+    required: false,
+    description: 'Repeat for OR; matched lower-cased',
+  })
   @IsOptional()
   @asArray
   @IsString({ each: true })
@@ -65,11 +75,9 @@ export class TicketListQueryDto extends PageQueryDto {
   @RejectNul()
   tags?: string[];
 
-  @ApiProperty({ required: false, description: 'A user id, `me` or `none`', example: 'me' })
+  @ApiProperty({ required: false, description: 'A user id, `me` or `none`', example: 'me', pattern: ASSIGNEE.source })
   @IsOptional()
-  @Matches(/^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, {
-    message: 'assignee_id must be a UUID, me or none',
-  })
+  @Matches(ASSIGNEE, { message: 'assignee_id must be a UUID, me or none' })
   @asLowerCase
   assignee_id?: string;
 
@@ -140,11 +148,12 @@ export class TicketListQueryDto extends PageQueryDto {
   @ApiProperty({
     required: false,
     maxLength: 200,
+    pattern: LIST_CURSOR.source,
     description: 'The `X-Next-Cursor` header of the previous page (keyset paging); not combined with `page`',
   })
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor value returned by this endpoint' })
+  @Matches(LIST_CURSOR, { message: 'cursor must be a next_cursor value returned by this endpoint' })
   cursor?: string;
 }

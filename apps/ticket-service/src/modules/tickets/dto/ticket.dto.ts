@@ -1,3 +1,4 @@
+import { enumOrNull } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
@@ -27,13 +28,13 @@ export class TicketDto {
   @ApiProperty({ enum: TicketStatus, enumName: 'TicketStatus' })
   status!: TicketStatus;
 
-  @ApiProperty({ enum: TicketEnvironment, nullable: true })
+  @ApiProperty({ enum: enumOrNull(TicketEnvironment), nullable: true })
   environment!: TicketEnvironment | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'PostgreSQL Database' })
   affected_service!: string | null;
 
-  @ApiProperty({ enum: ImpactLevel, nullable: true })
+  @ApiProperty({ enum: enumOrNull(ImpactLevel), nullable: true })
   impact_level!: ImpactLevel | null;
 
   @ApiProperty({ type: [String], example: ['database', 'outage'] })
