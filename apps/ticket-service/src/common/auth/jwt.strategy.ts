@@ -8,6 +8,7 @@ import type { AppConfig } from '../../config/app-config';
 import { type AccessTokenClaims, principalFromClaims, readBearerToken } from './access-token';
 import { AccessTokenRefused } from './auth-failure';
 import type { Principal } from './principal';
+import { VerifiedTokens } from './verified-tokens';
 
 /** The token to verify; null (passport-jwt's "no token") when the header is absent or malformed. */
 function bearerTokenOf(req: Request): string | null {
@@ -19,7 +20,10 @@ function bearerTokenOf(req: Request): string | null {
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly skewSeconds: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly verifiedTokens: VerifiedTokens,
+  ) {
     const { auth } = config;
     // algorithms/issuer/audience must be top-level options: inside jsonWebTokenOptions passport-jwt overwrites them.
     super({
@@ -32,13 +36,28 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ...(auth.issuer ? { issuer: auth.issuer } : {}),
       ...(auth.audience ? { audience: auth.audience } : {}),
       jsonWebTokenOptions: { clockTolerance: auth.clockSkewSeconds },
+      passReqToCallback: true,
     });
     this.skewSeconds = auth.clockSkewSeconds;
   }
 
-  validate(claims: AccessTokenClaims): Principal {
+  /** A token this instance verified before (VerifiedTokens) is accepted as it was; others go to passport-jwt. */
+  override authenticate(req: Request, options?: object): void {
+    const token = bearerTokenOf(req);
+    const known = token === null ? undefined : this.verifiedTokens.get(token);
+    if (known !== undefined) {
+      this.success(known);
+      return;
+    }
+    super.authenticate(req, options);
+  }
+
+  validate(req: Request, claims: AccessTokenClaims): Principal {
     const result = principalFromClaims(claims, Math.floor(Date.now() / 1000), this.skewSeconds);
     if ('kind' in result) throw new AccessTokenRefused(result);
+    const token = bearerTokenOf(req);
+    // principalFromClaims accepts no token without a numeric exp.
+    if (token !== null) this.verifiedTokens.remember(token, result, claims.exp as number);
     return result;
   }
 }

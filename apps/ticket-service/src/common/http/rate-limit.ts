@@ -5,6 +5,8 @@ import { ipKeyGenerator, MemoryStore, rateLimit, type RateLimitInfo, type Store 
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { type AccessTokenVerifier, accessTokenVerifier, readBearerToken } from '../auth/access-token';
+import { AuthModule } from '../auth/auth.module';
+import { VerifiedTokens } from '../auth/verified-tokens';
 import { DomainError } from '../errors/domain-error';
 import { sendDomainError } from '../errors/error-response';
 import { serializeError } from '../logging/serialize-error';
@@ -79,7 +81,7 @@ export class RateLimiter implements OnApplicationShutdown {
   readonly middleware: RequestHandler | null = null;
   private readonly store: SharedRateLimitStore | MemoryStore | null = null;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, registry: MetricsRegistry) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, registry: MetricsRegistry, verifiedTokens: VerifiedTokens) {
     if (config.app.rateLimitPerMinute === 0) return;
     const logger = new Logger('RateLimit');
     const { url, keyPrefix } = config.redis;
@@ -94,7 +96,7 @@ export class RateLimiter implements OnApplicationShutdown {
           });
     this.middleware = rateLimiter({
       perMinute: config.app.rateLimitPerMinute,
-      verifyToken: accessTokenVerifier(config.auth),
+      verifyToken: verifiedTokens.cached(accessTokenVerifier(config.auth)),
       store: this.store,
       logger,
     });
@@ -105,5 +107,5 @@ export class RateLimiter implements OnApplicationShutdown {
   }
 }
 
-@Module({ providers: [RateLimiter], exports: [RateLimiter] })
+@Module({ imports: [AuthModule], providers: [RateLimiter], exports: [RateLimiter] })
 export class RateLimitModule {}

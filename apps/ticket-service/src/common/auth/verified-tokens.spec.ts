@@ -1,0 +1,48 @@
+import { Role } from '@ticketing/contracts';
+import type { AppConfig } from '../../config/app-config';
+import { type AccessTokenVerifier } from './access-token';
+import type { Principal } from './principal';
+import { VerifiedTokens } from './verified-tokens';
+
+const config = { auth: { clockSkewSeconds: 30 } } as AppConfig;
+const principal = (id: string): Principal => ({ id, role: Role.DEVOPS_ENGINEER, username: null, email: null });
+/** A token-shaped string whose payload carries `exp` (the cache reads it after a successful verification). */
+const tokenExpiringAt = (exp: number, salt = ''): string =>
+  `header.${Buffer.from(JSON.stringify({ exp, salt })).toString('base64url')}.signature`;
+
+describe('VerifiedTokens', () => {
+  it('answers a remembered token until its exp plus the clock skew, then forgets it', () => {
+    const tokens = new VerifiedTokens(config);
+    tokens.remember('t1', principal('a'), 1_000);
+    expect(tokens.get('t1', 1_000_000 + 29_999)).toEqual(principal('a'));
+    expect(tokens.get('t1', 1_000_000 + 30_000)).toBeUndefined();
+    expect(tokens.get('t1', 0)).toBeUndefined();
+  });
+
+  it('makes room by dropping the oldest token', () => {
+    const tokens = new VerifiedTokens(config);
+    for (let i = 0; i < 10_000; i++) tokens.remember(`t${i}`, principal(String(i)), 2_000_000_000);
+    tokens.remember('newest', principal('n'), 2_000_000_000);
+    expect(tokens.get('t0', 0)).toBeUndefined();
+    expect(tokens.get('t1', 0)).toEqual(principal('1'));
+    expect(tokens.get('newest', 0)).toEqual(principal('n'));
+  });
+
+  it('verifies a token once and remembers only accepted ones', () => {
+    const tokens = new VerifiedTokens(config);
+    const calls: string[] = [];
+    const farFuture = Math.floor(Date.now() / 1000) + 3600;
+    const good = tokenExpiringAt(farFuture, 'good');
+    const bad = tokenExpiringAt(farFuture, 'bad');
+    const verify: AccessTokenVerifier = (token) => {
+      calls.push(token);
+      return token === good ? principal('g') : { kind: 'invalid', reason: 'signature' };
+    };
+    const cachedVerify = tokens.cached(verify);
+    expect(cachedVerify(good)).toEqual(principal('g'));
+    expect(cachedVerify(good)).toEqual(principal('g'));
+    expect(cachedVerify(bad)).toEqual({ kind: 'invalid', reason: 'signature' });
+    expect(cachedVerify(bad)).toEqual({ kind: 'invalid', reason: 'signature' });
+    expect(calls).toEqual([good, bad, bad]);
+  });
+});
