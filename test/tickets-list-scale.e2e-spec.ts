@@ -185,6 +185,8 @@ describe('GET /api/v1/tickets at scale: totals and cursor paging', () => {
       const many = await list({ tags: tag, q: 'zebrafish', page_size: 10 }).expect(200);
       expect((many.body as Page).items.map((item) => item.id)).toEqual(inserted.slice(1_010, 1_020).reverse());
       expect((many.body as Page).total).toBeGreaterThan(1000);
+      const ranked = await list({ tags: tag, q: 'zebrafish', sort_by: 'relevance', page_size: 10 }).expect(200);
+      expect((ranked.body as Page).total).toBe((many.body as Page).total);
       const few = await list({ tags: tag, q: 'narwhal' }).expect(200);
       expect(few.body).toMatchObject({ total: 2 });
       expect((few.body as Page).items.map((item) => item.id)).toEqual([inserted[7], inserted[5]]);

@@ -126,7 +126,7 @@ export class TicketListService {
         ? await this.probedTotal(
             applyTicketFilters(
               this.txHost.tx.getRepository(Ticket).createQueryBuilder('t'),
-              { ...query, q: undefined },
+              { ...query, q: undefined, sort_by: undefined },
               principal,
               now,
               null,
