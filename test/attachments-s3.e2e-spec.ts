@@ -20,7 +20,7 @@ import {
   until,
 } from './support/attachment-files';
 import { auth, createTicket } from './support/factories';
-import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, startS3rver } from './support/s3-server';
+import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, s3StorageEnv, startS3rver } from './support/s3-server';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 
 /**
@@ -66,13 +66,7 @@ describe('attachments on the S3 driver', () => {
       forcePathStyle: true,
     });
     t = await startTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: server.endpoint,
-      S3_REGION: S3RVER_REGION,
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3StorageEnv(BUCKET, server.endpoint),
       UPLOAD_MAX_FILE_SIZE: String(LIMIT),
     });
     staging = join(t.config.storage.path, 'incoming');

@@ -9,7 +9,7 @@ import { retryDelaySeconds } from '../apps/ticket-service/src/modules/notificati
 import { filesUnder, logBytes, MiB } from './support/attachment-files';
 import { errorAnswerProblems } from './support/error-answer';
 import { auth, createTicket } from './support/factories';
-import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, startS3rver } from './support/s3-server';
+import { s3StorageEnv, type S3Server, startS3rver } from './support/s3-server';
 import { startTestApp, type TestApp, type TestUser } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
@@ -132,13 +132,7 @@ describe('faults: the S3 store is down (issue 11, 5e)', () => {
     directory = mkdtempSync(join(tmpdir(), 'faults-s3-'));
     server = await startS3rver(directory, 0, BUCKET);
     t = await startTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: server.endpoint,
-      S3_REGION: S3RVER_REGION,
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3StorageEnv(BUCKET, server.endpoint),
     });
     reporter = t.user(Role.END_USER);
   });
@@ -182,13 +176,7 @@ describe('faults: the S3 store hangs (issue 11, 5e)', () => {
   beforeAll(async () => {
     store = new SilentServer(true);
     t = await startTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: 'ticket-attachments',
-      S3_ENDPOINT: `http://127.0.0.1:${await store.listen()}`,
-      S3_REGION: S3RVER_REGION,
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3StorageEnv('ticket-attachments', `http://127.0.0.1:${await store.listen()}`),
     });
     reporter = t.user(Role.END_USER);
   });

@@ -4,6 +4,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const S3RVER_REGION = 'us-east-1';
 
+/** The service's environment for the S3 driver against an s3rver-like endpoint (path-style, s3rver's keys). */
+export function s3StorageEnv(bucket: string, endpoint: string): Record<string, string> {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: endpoint,
+    S3_REGION: S3RVER_REGION,
+    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
 const S3RVER_CLI = require.resolve('s3rver/bin/s3rver.js');
 
 /** A running s3rver child process on 127.0.0.1. */
