@@ -736,5 +736,34 @@ describe('tickets: create, read, update, delete', () => {
       });
       expect(await countReported(reporter)).toBe(0);
     });
+
+    it('commits the ticket together with the key: when the key cannot be completed, no ticket is left', async () => {
+      const reporter = t.user(Role.END_USER);
+      const key = `atomic-${crypto.randomUUID()}`;
+      const body = ticketBody();
+      // A failure at the last write of the request (completing the key), after the ticket's own writes.
+      await t.dataSource.query(`
+        CREATE FUNCTION refuse_key_completion() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'completion refused for this test'; END $$`);
+      await t.dataSource.query(`
+        CREATE TRIGGER refuse_key_completion BEFORE UPDATE ON idempotency_keys FOR EACH ROW
+        WHEN (NEW.key = '${key}') EXECUTE FUNCTION refuse_key_completion()`);
+      try {
+        const failed = await post(reporter, body).set('Idempotency-Key', key);
+        expect(failed.status).toBe(500);
+        expect(failed.body).toEqual({
+          detail: expect.any(String),
+          error_code: 'INTERNAL_ERROR',
+          request_id: failed.headers['x-request-id'],
+        });
+        expect(await countReported(reporter)).toBe(0);
+      } finally {
+        await t.dataSource.query('DROP TRIGGER refuse_key_completion ON idempotency_keys');
+        await t.dataSource.query('DROP FUNCTION refuse_key_completion()');
+      }
+      // The failed request released its key: the retry creates the one ticket.
+      await post(reporter, body).set('Idempotency-Key', key).expect(201);
+      expect(await countReported(reporter)).toBe(1);
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { DataSource } from 'typeorm';
 import { JobScheduler } from '../jobs/job-scheduler';
 
@@ -28,13 +30,15 @@ interface StoredKey {
 
 /**
  * Idempotency keys in the database, so they hold across restarts and instances. Claims are written in
- * their own short statements (outside the use case's transaction) so a concurrent retry sees them at once.
+ * their own short statements (outside the use case's transaction) so a concurrent retry sees them at once;
+ * completions in the caller's transaction when there is one.
  */
 @Injectable()
 export class IdempotencyStore implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly scheduler: JobScheduler,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
   onModuleInit(): void {
@@ -55,10 +59,13 @@ export class IdempotencyStore implements OnModuleInit {
 
   async claim(scope: IdempotencyScope, requestHash: string): Promise<Claim> {
     const params = [scope.userId, scope.route, scope.key];
-    // One statement claims a new key, or takes over one that expired or whose request was abandoned.
+    // One statement claims a new key, or takes over one that expired or whose request was abandoned. Its commit
+    // does not wait for the WAL flush: the request's own commit flushes it, and a claim lost in a crash before
+    // then leaves nothing to protect (the client's retry claims again).
     const inserted = await this.dataSource.query<unknown[]>(
       `INSERT INTO idempotency_keys (user_id, route, key, request_hash, state, expires_at)
-       VALUES ($1, $2, $3, $4, 'IN_PROGRESS', now() + make_interval(hours => $5))
+       SELECT $1, $2, $3, $4, 'IN_PROGRESS', now() + make_interval(hours => $5)
+       FROM (SELECT set_config('synchronous_commit', 'off', true)) AS deferred_flush
        ON CONFLICT (user_id, route, key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, state = 'IN_PROGRESS', response_status = NULL,
              response_body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
@@ -81,7 +88,7 @@ export class IdempotencyStore implements OnModuleInit {
   }
 
   async complete(scope: IdempotencyScope, status: number, body: unknown): Promise<void> {
-    await this.dataSource.query(
+    await this.txHost.tx.query(
       `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = $4, response_body = $5
        WHERE user_id = $1 AND route = $2 AND key = $3`,
       [scope.userId, scope.route, scope.key, status, JSON.stringify(body ?? null)],

@@ -1,22 +1,45 @@
 import { createHash } from 'node:crypto';
-import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpStatus,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ErrorCode } from '@ticketing/contracts';
 import type { Request, Response } from 'express';
-import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { catchError, from, lastValueFrom, mergeMap, type Observable, of, throwError } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { DomainError } from '../errors/domain-error';
 import { type IdempotencyScope, IdempotencyStore } from './idempotency-store';
 
 const MAX_KEY_LENGTH = 255;
+const COMPLETES_OUTSIDE_TRANSACTION = 'idempotency:completes-outside-transaction';
 
-/** Honours `Idempotency-Key` on a create endpoint: same key and body → the first response again. */
+/**
+ * For a handler that works outside the database before its own transaction (an upload is scanned and stored
+ * first): the key is completed after the handler, in a statement of its own, so no connection is held meanwhile.
+ */
+export const IdempotencyCompletedAfterHandler = () => SetMetadata(COMPLETES_OUTSIDE_TRANSACTION, true);
+
+/**
+ * Honours `Idempotency-Key` on a create endpoint: same key and body → the first response again.
+ *
+ * The claim commits on its own, so a concurrent retry sees it at once (409). The handler's writes and the
+ * key's completion then commit together: a crash can never leave a created resource behind a key that a retry
+ * would take over and create again. Unless the handler is marked IdempotencyCompletedAfterHandler.
+ */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly reflector: Reflector,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -55,11 +78,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'claimed': {
         const status =
           this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
-        return next.handle().pipe(
-          mergeMap((body: unknown) => from(this.store.complete(scope, status, body).then(() => body))),
+        const handled = this.reflector.get<boolean | undefined>(COMPLETES_OUTSIDE_TRANSACTION, context.getHandler())
+          ? next.handle().pipe(mergeMap((body: unknown) => from(this.complete(scope, status, body))))
+          : from(
+              // next.handle() binds the handler to the async context it is called in: inside the transaction.
+              this.txHost.withTransaction(async () => this.complete(scope, status, await lastValueFrom(next.handle()))),
+            );
+        return handled.pipe(
           catchError((error: unknown) => from(this.store.release(scope)).pipe(mergeMap(() => throwError(() => error)))),
         );
       }
     }
+  }
+
+  private async complete(scope: IdempotencyScope, status: number, body: unknown): Promise<unknown> {
+    await this.store.complete(scope, status, body);
+    return body;
   }
 }

@@ -20,7 +20,10 @@ import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-resp
 import { AcceptsMultipart } from '../../common/http/content-type.interceptor';
 import { type Page, PageQueryDto } from '../../common/http/pagination';
 import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
-import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
+import {
+  IdempotencyCompletedAfterHandler,
+  IdempotencyInterceptor,
+} from '../../common/idempotency/idempotency.interceptor';
 import { AttachmentsService } from './attachments.service';
 import { downloadConditionsOf, sendDownload } from './download/attachment-download';
 import { AttachmentDto, AttachmentPageDto } from './dto/attachment.dto';
@@ -54,6 +57,7 @@ export class AttachmentsController {
   @Post('tickets/:ticket_id/attachments')
   @AcceptsMultipart()
   @UseInterceptors(AttachmentUploadInterceptor, IdempotencyInterceptor)
+  @IdempotencyCompletedAfterHandler()
   @ApiUuidParams('ticket_id')
   @ApiOperation({
     summary: 'Upload an attachment (streamed; scanned when scanning is on)',
