@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { startTestApp, type TestApp } from './support/test-app';
  * is pasted raw into Authorize, every request body is the example the page fills in, and each call must succeed.
  * Screenshots go to a temporary directory; UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/ instead.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+const KEEP_SCREENSHOTS = Boolean(process.env.UPDATE_SCREENSHOTS);
+const SCREENSHOTS = KEEP_SCREENSHOTS
   ? join(__dirname, '..', 'docs', 'screenshots')
   : mkdtempSync(join(tmpdir(), 'swagger-ui-screenshots-'));
 
@@ -64,6 +65,7 @@ describeWithChromium('Swagger UI and ReDoc in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    if (!KEEP_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it('says how to get a token, and takes it pasted raw', async () => {
@@ -73,6 +75,7 @@ describeWithChromium('Swagger UI and ReDoc in Chromium', () => {
     expect(summaries.length).toBeGreaterThan(30);
     expect(summaries.filter((text) => !text.trim())).toEqual([]);
     await expect(page.locator('.information-container').innerText()).resolves.toContain('npm run token');
+    await page.screenshot({ path: join(SCREENSHOTS, 'swagger-ui-overview.png') });
 
     await page.locator('button.authorize').first().click();
     const dialog = page.locator('.modal-ux');
@@ -86,7 +89,8 @@ describeWithChromium('Swagger UI and ReDoc in Chromium', () => {
   it('creates a ticket with the example shown, then calls every module', async () => {
     const created = await tryItOut(page, 'tickets', 'createTicket');
     expect(created.status).toBe(201);
-    await created.operation.screenshot({ path: join(SCREENSHOTS, 'swagger-ui-create-ticket.png') });
+    await created.operation.locator('.live-responses-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'swagger-ui-create-ticket.png') });
     await created.collapse();
     const ticket = created.body as { id: string; ticket_number: string; title: string };
     expect(ticket).toMatchObject({ ticket_number: expect.stringMatching(/^TKT-\d{6}$/) as unknown });
@@ -114,7 +118,6 @@ describeWithChromium('Swagger UI and ReDoc in Chromium', () => {
       await collapse();
     }
     expect(answered).toEqual(calls.map(([, operationId, , expected]) => `${operationId} ${expected}`));
-    await page.screenshot({ path: join(SCREENSHOTS, 'swagger-ui-calls.png'), fullPage: false });
 
     const stored = await t
       .http()
