@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -53,15 +54,18 @@ function documentBodyParserAnswers(document: OpenAPIObject): void {
 }
 
 /**
- * ReDoc's standalone bundle as installed with @redocly/cli (an ES module), served by the service itself so the
- * page renders without internet access. Undefined where the dev dependencies are not installed.
+ * ReDoc's standalone bundle (an ES module), served by the service itself so the page renders without internet
+ * access: the copy the build puts beside this module (scripts/vendor-redoc.mjs, for images without dev
+ * dependencies), else the one installed with @redocly/cli (running from source). Undefined when neither exists.
  */
-const REDOC_BUNDLE = resolveInstalled('@redocly/cli/lib/chunks/redoc.standalone.js');
+const REDOC_BUNDLE = [
+  join(__dirname, 'redoc.standalone.js'),
+  installedPath('@redocly/cli/lib/chunks/redoc.standalone.js'),
+].find((path) => path !== undefined && existsSync(path));
 
-function resolveInstalled(module: string): string | undefined {
+function installedPath(module: string): string | undefined {
   try {
-    const path = require.resolve(module);
-    return existsSync(path) ? path : undefined;
+    return require.resolve(module);
   } catch {
     return undefined;
   }
@@ -87,7 +91,7 @@ const REDOC_MISSING_PAGE = `<!doctype html>
 <html lang="en">
   <head><meta charset="utf-8" /><title>Ticket service API</title></head>
   <body>
-    <p>ReDoc is not installed here (it comes with the dev dependency @redocly/cli).
+    <p>ReDoc's bundle is missing here (the build copies it from the dev dependency @redocly/cli).
     Swagger UI is at <a href="/docs">/docs</a>, the document at <a href="/openapi.json">/openapi.json</a>.</p>
   </body>
 </html>`;
