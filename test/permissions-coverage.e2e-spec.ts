@@ -42,6 +42,7 @@ const PUBLIC_BY_DECISION: Partial<Record<RouteKey, string>> = {
   'GET /docs/LICENSE': 'Swagger UI: registered only to answer 404',
   'GET /openapi.json': 'the public API document',
   'GET /redoc': 'ReDoc page for the public API document',
+  'GET /redoc/redoc.standalone.js': 'ReDoc’s script, the installed bundle (public with the docs)',
 };
 
 /**

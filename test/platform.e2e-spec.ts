@@ -69,7 +69,10 @@ describe('platform', () => {
     it('serves ReDoc at /redoc without a token', async () => {
       const res = await t.http().get('/redoc').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
-      expect(res.text).toMatch(/redoc/i);
+      expect(res.text).toContain('/redoc/redoc.standalone.js');
+      expect(res.text).not.toMatch(/https?:\/\//); // nothing from a CDN: the page renders offline
+      const script = await t.http().get('/redoc/redoc.standalone.js').expect(200);
+      expect(script.headers['content-type']).toMatch(/^text\/javascript/);
     });
 
     it('serves the OpenAPI 3 document at /openapi.json without a token', async () => {

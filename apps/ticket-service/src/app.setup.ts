@@ -53,6 +53,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions): P
     ],
   });
   app.useGlobalPipes(createValidationPipe());
-  if (config.app.docsEnabled) serveApiDocs(app, buildOpenApiDocument(app, config));
+  if (config.app.docsEnabled) serveApiDocs(app, buildOpenApiDocument(app));
   return app;
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -5,21 +7,26 @@ import servicePackage from '../package.json';
 import { BEARER_SCHEME } from './common/auth/auth.decorators';
 import { ErrorResponseDto } from './common/errors/error-response.dto';
 import { VALIDATION_ERROR_DESCRIPTION } from './common/http/api-responses';
-import type { AppConfig } from './config/app-config';
+
+/** How to get a token and where to paste it: on the page and in the Authorize dialog. */
+const TOKEN_HOW_TO =
+  'Get a token from a checkout of the service with `npm run token -- --role ADMIN` (the roles: END_USER, ' +
+  'DEVOPS_ENGINEER, TEAM_LEAD, MANAGER, ADMIN), then press **Authorize** and paste the token itself, `eyJ…`, ' +
+  'without `Bearer ` in front: the page adds that prefix.';
 
 /** Builds the OpenAPI document from the controllers' decorators. */
-export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const options = new DocumentBuilder()
     .setTitle('Ticket service')
     .setDescription(
       'Support tickets for DevOps teams: open, triage, assign, comment, attach and resolve against SLA clocks, ' +
-        `with a full audit trail. Access tokens are issued by the auth service (${config.app.authServiceUrl}); ` +
-        'this service only validates them. Use the Authorize button with `Bearer <token>`.',
+        'with a full audit trail. Callers authenticate with a JWT from the identity provider; this service only ' +
+        `validates it.\n\n${TOKEN_HOW_TO}`,
     )
     .setVersion(servicePackage.version)
     .setLicense('Proprietary', 'https://example.com/license')
     .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: TOKEN_HOW_TO }, BEARER_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, options, {
     extraModels: [ErrorResponseDto],
@@ -46,6 +53,24 @@ function documentBodyParserAnswers(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * ReDoc's standalone bundle (an ES module), served by the service itself so the page renders without internet
+ * access: the copy the build puts beside this module (scripts/vendor-redoc.mjs, for images without dev
+ * dependencies), else the one installed with @redocly/cli (running from source). Undefined when neither exists.
+ */
+const REDOC_BUNDLE = [
+  join(__dirname, 'redoc.standalone.js'),
+  installedPath('@redocly/cli/lib/chunks/redoc.standalone.js'),
+].find((path) => path !== undefined && existsSync(path));
+
+function installedPath(module: string): string | undefined {
+  try {
+    return require.resolve(module);
+  } catch {
+    return undefined;
+  }
+}
+
 const REDOC_PAGE = `<!doctype html>
 <html lang="en">
   <head>
@@ -54,8 +79,20 @@ const REDOC_PAGE = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1" />
   </head>
   <body>
-    <redoc spec-url="/openapi.json"></redoc>
-    <script src="https://cdn.redoc.ly/redoc/v2.5.1/bundles/redoc.standalone.js"></script>
+    <div id="redoc"></div>
+    <script type="module">
+      import { init } from '/redoc/redoc.standalone.js';
+      init('/openapi.json', {}, document.getElementById('redoc'));
+    </script>
+  </body>
+</html>`;
+
+const REDOC_MISSING_PAGE = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>Ticket service API</title></head>
+  <body>
+    <p>ReDoc's bundle is missing here (the build copies it from the dev dependency @redocly/cli).
+    Swagger UI is at <a href="/docs">/docs</a>, the document at <a href="/openapi.json">/openapi.json</a>.</p>
   </body>
 </html>`;
 
@@ -67,7 +104,14 @@ export function serveApiDocs(app: INestApplication, document: OpenAPIObject): vo
     customSiteTitle: 'Ticket service API',
     swaggerOptions: { persistAuthorization: true },
   });
-  app.getHttpAdapter().get('/redoc', (_req: Request, res: Response) => {
-    res.type('html').send(REDOC_PAGE);
+  const http = app.getHttpAdapter();
+  http.get('/redoc', (_req: Request, res: Response) => {
+    res.type('html').send(REDOC_BUNDLE ? REDOC_PAGE : REDOC_MISSING_PAGE);
   });
+  if (REDOC_BUNDLE) {
+    const bundle = REDOC_BUNDLE;
+    http.get('/redoc/redoc.standalone.js', (_req: Request, res: Response) => {
+      res.type('text/javascript').sendFile(bundle, { maxAge: '1h' });
+    });
+  }
 }

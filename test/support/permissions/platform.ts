@@ -24,7 +24,7 @@ interface PublicAnswer {
   contentType: RegExp;
 }
 
-/** Public by spec §3: `/health*`, `/metrics`, `/docs` (with what Swagger UI loads), `/redoc`, `/openapi.json`. */
+/** Public by spec §3: `/health*`, `/metrics`, `/docs` (with what Swagger UI loads), `/redoc` (with its script), `/openapi.json`. */
 export const PUBLIC_ROUTES: Record<RouteKey, PublicAnswer> = {
   'GET /health': { status: 200, contentType: /json/ },
   'GET /health/ready': { status: 200, contentType: /json/ },
@@ -38,6 +38,7 @@ export const PUBLIC_ROUTES: Record<RouteKey, PublicAnswer> = {
   'GET /docs/LICENSE': { status: 404, contentType: /json/ },
   'GET /openapi.json': { status: 200, contentType: /json/ },
   'GET /redoc': { status: 200, contentType: /html/ },
+  'GET /redoc/redoc.standalone.js': { status: 200, contentType: /javascript/ },
 };
 
 const publicGet = (route: RouteKey, { contentType }: PublicAnswer): Action => ({

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const target = resolve(process.argv[2] ?? 'libs/contracts/openapi.json');
   const config = parseConfig({ ENVIRONMENT: 'development', DOCS_ENABLED: 'false' });
   const app = await createApp(config, { logger: createRootLogger('error'), preview: true });
-  const document = buildOpenApiDocument(app, config);
+  const document = buildOpenApiDocument(app);
   writeFileSync(target, `${JSON.stringify(document, null, 2)}\n`);
   await app.close();
   process.stdout.write(`wrote ${target}\n`);

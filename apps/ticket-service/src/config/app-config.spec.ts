@@ -203,12 +203,11 @@ describe('parseConfig values', () => {
   });
 
   it('checks URLs by protocol and keeps them as written', () => {
-    expect(parseConfig({ AUTH_SERVICE_URL: 'https://auth.example/' }).app.authServiceUrl).toBe('https://auth.example/');
-    expect(parseConfig({ AUTH_SERVICE_URL: 'http:auth:8001' }).app.authServiceUrl).toBe('http:auth:8001');
+    expect(parseConfig({ S3_ENDPOINT: 'https://s3.example/' }).storage.s3.endpoint).toBe('https://s3.example/');
+    expect(parseConfig({ S3_ENDPOINT: 'http:minio:9000' }).storage.s3.endpoint).toBe('http:minio:9000');
     expect(parseConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/x', JWT_SECRET_KEY: 's' }).db.url).toBe(
       'postgresql://u:p@db:5432/x',
     );
-    expect(problemsOf({ AUTH_SERVICE_URL: 'ftp://auth' })).toEqual(['AUTH_SERVICE_URL must be a http: or https: URL']);
     expect(problemsOf({ S3_ENDPOINT: 'localhost:4566' })).toEqual(['S3_ENDPOINT must be a http: or https: URL']);
   });
 

@@ -26,7 +26,6 @@ export interface AppConfig {
     shutdownGracePeriodMs: number;
     logLevel: string;
     docsEnabled: boolean;
-    authServiceUrl: string;
     /** API requests per user (authenticated calls) or client address (others) and minute; 0 turns limiting off. */
     rateLimitPerMinute: number;
     trustProxy: TrustProxy;
@@ -219,7 +218,6 @@ const Variables = z.object({
   SHUTDOWN_GRACE_PERIOD_MS: integer(0, 600_000).default(15_000),
   LOG_LEVEL: oneOf(LOG_LEVELS).optional(), // unset: debug with DEBUG, else info
   DOCS_ENABLED: bool().optional(), // unset: on outside production
-  AUTH_SERVICE_URL: url('http:', 'https:').default('http://localhost:8001'),
   RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(1200),
   TRUST_PROXY: trustProxy().default(false),
   REDIS_URL: url('redis:', 'rediss:').optional(), // unset: rate limits counted in each instance's memory
@@ -331,7 +329,6 @@ function toAppConfig(vars: Variables): AppConfig {
       shutdownGracePeriodMs: vars.SHUTDOWN_GRACE_PERIOD_MS,
       logLevel: vars.LOG_LEVEL ?? (vars.DEBUG ? 'debug' : 'info'),
       docsEnabled: vars.DOCS_ENABLED ?? !production,
-      authServiceUrl: vars.AUTH_SERVICE_URL,
       rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
       trustProxy: vars.TRUST_PROXY,
     },

@@ -718,6 +718,7 @@ export interface components {
       /**
        * Format: uuid
        * @description The owning team
+       * @example null
        */
       team_id?: string | null;
     };
@@ -803,25 +804,42 @@ export interface components {
       pages: number;
     };
     PatchTicketDto: {
+      /** @example Production database is down */
       title?: string;
+      /** @example The primary PostgreSQL stopped answering at 14:30 UTC. All services are affected. */
       description?: string;
       category?: components['schemas']['TicketCategory'];
       priority?: components['schemas']['TicketPriority'];
       /** @enum {string|null} */
       environment?: 'PRODUCTION' | 'STAGING' | 'DEVELOPMENT' | 'TESTING' | null;
+      /** @example PostgreSQL Database */
       affected_service?: string | null;
       /** @enum {string|null} */
       impact_level?: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | null;
+      /**
+       * @example [
+       *       "database"
+       *     ]
+       */
       tags?: string[];
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example null
+       */
       team_id?: string | null;
     };
     ChangeStatusDto: {
       /** @example IN_PROGRESS */
       status: components['schemas']['TicketStatus'];
-      /** @description Why; the reopen reason (10–2000) when the target is REOPENED */
+      /**
+       * @description Why; the reopen reason (10–2000) when the target is REOPENED
+       * @example Picked up by the on-call engineer
+       */
       notes?: string | null;
-      /** @description Required when the target is RESOLVED */
+      /**
+       * @description Required when the target is RESOLVED
+       * @example null
+       */
       resolution_notes?: string | null;
     };
     ResolveTicketDto: {
@@ -845,6 +863,7 @@ export interface components {
       /**
        * Format: uuid
        * @description Also move the ticket to this team (null: no team)
+       * @example null
        */
       team_id?: string | null;
       /** @example John knows this database best */

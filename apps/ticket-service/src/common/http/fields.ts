@@ -9,7 +9,7 @@ interface TextFieldOptions {
   /** Optional fields may be omitted; `nullable` ones may also be sent as null. */
   optional?: boolean;
   nullable?: boolean;
-  example?: string;
+  example?: string | null;
   description?: string;
 }
 
@@ -64,6 +64,8 @@ interface UuidFieldOptions {
   /** May be null (when not also optional, it must still be sent). */
   nullable?: boolean;
   description?: string;
+  /** What Swagger UI fills in; null for a reference that must exist, so the shown example succeeds as sent. */
+  example?: string | null;
 }
 
 /** A UUID (lower-cased, as the database returns them), validated and documented together. */
@@ -83,6 +85,7 @@ export function UuidField(options: UuidFieldOptions = {}): PropertyDecorator {
       required: !options.optional,
       nullable: options.nullable ?? false,
       description: options.description,
+      example: options.example,
     }),
     lowerCase,
     ...optionality,

@@ -13,10 +13,17 @@ export class ChangeStatusDto {
     max: 2000,
     nullable: true,
     description: 'Why; the reopen reason (10–2000) when the target is REOPENED',
+    example: 'Picked up by the on-call engineer',
   })
   notes?: string | null;
 
-  @TextField({ min: 10, max: 10_000, nullable: true, description: 'Required when the target is RESOLVED' })
+  @TextField({
+    min: 10,
+    max: 10_000,
+    nullable: true,
+    description: 'Required when the target is RESOLVED',
+    example: null,
+  })
   resolution_notes?: string | null;
 }
 
@@ -43,7 +50,12 @@ export class AssignTicketDto {
   @UuidField({ nullable: true, description: 'The new assignee; null unassigns' })
   assignee_id!: string | null;
 
-  @UuidField({ optional: true, nullable: true, description: 'Also move the ticket to this team (null: no team)' })
+  @UuidField({
+    optional: true,
+    nullable: true,
+    description: 'Also move the ticket to this team (null: no team)',
+    example: null,
+  })
   team_id?: string | null;
 
   @TextField({ min: 1, max: 2000, nullable: true, example: 'John knows this database best' })

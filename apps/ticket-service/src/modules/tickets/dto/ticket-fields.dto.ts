@@ -68,16 +68,21 @@ export class TicketFieldsDto {
   @Length(1, 50, { each: true })
   tags?: string[];
 
-  @UuidField({ optional: true, nullable: true, description: 'The owning team' })
+  @UuidField({ optional: true, nullable: true, description: 'The owning team', example: null })
   team_id?: string | null;
 }
 
 /** Every field optional; the ones sent are changed. Required fields may not be null. */
 export class PatchTicketDto {
-  @TextField({ min: 5, max: 200, optional: true })
+  @TextField({ min: 5, max: 200, optional: true, example: 'Production database is down' })
   title?: string;
 
-  @TextField({ min: 10, max: 20_000, optional: true })
+  @TextField({
+    min: 10,
+    max: 20_000,
+    optional: true,
+    example: 'The primary PostgreSQL stopped answering at 14:30 UTC. All services are affected.',
+  })
   description?: string;
 
   @ApiProperty({ enum: TicketCategory, enumName: 'TicketCategory', required: false })
@@ -95,7 +100,7 @@ export class PatchTicketDto {
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
 
-  @TextField({ min: 1, max: 200, nullable: true })
+  @TextField({ min: 1, max: 200, nullable: true, example: 'PostgreSQL Database' })
   affected_service?: string | null;
 
   @ApiProperty({ enum: enumOrNull(ImpactLevel), required: false, nullable: true })
@@ -103,7 +108,7 @@ export class PatchTicketDto {
   @IsEnum(ImpactLevel)
   impact_level?: ImpactLevel | null;
 
-  @ApiProperty({ type: 'array', items: TAG_ITEM, required: false, maxItems: MAX_TAGS })
+  @ApiProperty({ type: 'array', items: TAG_ITEM, required: false, maxItems: MAX_TAGS, example: ['database'] })
   @IsOmittable()
   @Transform(({ value }: { value: unknown }) => normalizeTags(value))
   @IsArray()
@@ -112,6 +117,6 @@ export class PatchTicketDto {
   @Length(1, 50, { each: true })
   tags?: string[];
 
-  @UuidField({ optional: true, nullable: true })
+  @UuidField({ optional: true, nullable: true, example: null })
   team_id?: string | null;
 }
