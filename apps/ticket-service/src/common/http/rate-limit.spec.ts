@@ -5,19 +5,20 @@ import { MemoryStore, type Store } from 'express-rate-limit';
 import jwt from 'jsonwebtoken';
 import { Registry } from 'prom-client';
 import request from 'supertest';
-import { type AppConfig, type TrustProxy } from '../../config/app-config';
-import { accessTokenVerifier, mintAccessToken } from '../auth/access-token';
+import { type TrustProxy } from '../../config/app-config';
+import { type HmacAuthSettings, hmacAccessTokenVerifier, mintAccessToken } from '../auth/access-token';
 import { rateLimiter } from './rate-limit';
 import { SharedRateLimitStore } from './rate-limit-store';
 import { requestIdMiddleware } from './request-id.middleware';
 
-const AUTH: AppConfig['auth'] = {
+const AUTH: HmacAuthSettings = {
   secret: 'rate-limit-spec-secret-with-32-characters',
   usingDevelopmentSecret: false,
   algorithm: 'HS256',
   issuer: null,
   audience: null,
   clockSkewSeconds: 30,
+  jwks: null,
 };
 
 /** Records what the limiter logs. */
@@ -33,7 +34,7 @@ function appWith(perMinute: number, store: Store, trustProxy: TrustProxy = false
   const app = express();
   app.set('trust proxy', trustProxy);
   app.use(requestIdMiddleware);
-  app.use(rateLimiter({ perMinute, verifyToken: accessTokenVerifier(AUTH), store, logger }));
+  app.use(rateLimiter({ perMinute, verifyToken: hmacAccessTokenVerifier(AUTH), store, logger }));
   app.get('/tickets', (_req, res) => {
     res.json({ ok: true });
   });
