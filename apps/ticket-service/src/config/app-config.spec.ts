@@ -215,7 +215,7 @@ describe('parseConfig values', () => {
   it('matches the fixed choices exactly', () => {
     expect(parseConfig({ JWT_ALGORITHM: 'HS512' }).auth.algorithm).toBe('HS512');
     expect(problemsOf({ JWT_ALGORITHM: 'hs512' })).toEqual([
-      'JWT_ALGORITHM must be one of HS256, HS384, HS512 (got "hs512")',
+      'JWT_ALGORITHM must be one of HS256, HS384, HS512, RS256, ES256, EdDSA (got "hs512")',
     ]);
     expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
