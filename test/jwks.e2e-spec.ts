@@ -192,9 +192,7 @@ describe('access tokens verified against the auth service JWKS (issue 13 §3)', 
 
   it('fetches the set at most once per cooldown however many unknown kids tokens name', async () => {
     advance(COOLDOWN_MS);
-    const strangers = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createTestKey('RS256', `unknown-${i}`)),
-    );
+    const strangers = await Promise.all(Array.from({ length: 8 }, (_, i) => createTestKey('RS256', `unknown-${i}`)));
     const fetchesBefore = jwks.fetches();
     const answers = await Promise.all(strangers.map(async (key) => get(await key.sign(claims()))));
     for (const res of answers) expectRefused(res);

@@ -19,7 +19,10 @@ async function bootstrap(): Promise<void> {
   }
   const logger = createRootLogger(config.app.logLevel);
   if (config.auth.jwks !== null) {
-    logger.info({ algorithm: config.auth.algorithm, jwksUrl: config.auth.jwks.url }, 'access tokens verified against the JWKS');
+    logger.info(
+      { algorithm: config.auth.algorithm, jwksUrl: config.auth.jwks.url },
+      'access tokens verified against the JWKS',
+    );
   } else if (config.auth.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET_KEY is not set: using the built-in development secret (never accepted in production)');
   }

@@ -328,7 +328,10 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
   if (asymmetric) {
     // Two ways to verify would leave it unclear which one the auth service uses.
     if (secret !== undefined) {
-      problem('JWT_SECRET_KEY', `must not be set with JWT_ALGORITHM=${raw.JWT_ALGORITHM} (tokens are verified against the JWKS)`);
+      problem(
+        'JWT_SECRET_KEY',
+        `must not be set with JWT_ALGORITHM=${raw.JWT_ALGORITHM} (tokens are verified against the JWKS)`,
+      );
     }
   } else if (production && secret === undefined) {
     problem('JWT_SECRET_KEY', 'is required when ENVIRONMENT=production (at least 32 characters)');
@@ -345,7 +348,10 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
   if (!asymmetric) {
     for (const variable of JWKS_VARIABLES) {
       if (raw[variable] !== undefined) {
-        problem(variable, `is only used with JWT_ALGORITHM ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')} (the HMAC algorithms use JWT_SECRET_KEY)`);
+        problem(
+          variable,
+          `is only used with JWT_ALGORITHM ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')} (the HMAC algorithms use JWT_SECRET_KEY)`,
+        );
       }
     }
   }

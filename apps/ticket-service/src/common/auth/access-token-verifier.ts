@@ -34,7 +34,9 @@ export function configuredAccessTokenVerifier(
     onFetchFailed: (error, keptStale) => {
       logger.warn(
         { err: serializeError(error), jwksUrl: url, keptStale },
-        keptStale ? 'JWKS fetch failed: using the key set fetched before' : 'JWKS fetch failed: no key set, tokens refused',
+        keptStale
+          ? 'JWKS fetch failed: using the key set fetched before'
+          : 'JWKS fetch failed: no key set, tokens refused',
       );
     },
   });

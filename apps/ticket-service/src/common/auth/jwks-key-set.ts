@@ -100,7 +100,10 @@ export class JwksKeySet {
 
 /** GETs a JWKS document; anything but a 2xx JSON answer within `timeoutMs` is a failure. */
 export async function fetchJwks(url: string, timeoutMs: number): Promise<unknown> {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   if (!response.ok) {
     await response.body?.cancel();
     throw new Error(`${url} answered ${response.status}`);

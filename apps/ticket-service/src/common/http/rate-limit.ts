@@ -24,7 +24,9 @@ export function rateLimitKey(req: Request, verifyToken: AccessTokenVerifier): st
   const credentials = readBearerToken(req.headers.authorization);
   const verdict = 'token' in credentials ? verifyToken(credentials.token) : credentials.failure;
   return onVerdict(verdict, (principal) =>
-    'kind' in principal ? `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}` : `user:${principal.id}`,
+    'kind' in principal
+      ? `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`
+      : `user:${principal.id}`,
   );
 }
 
