@@ -1,4 +1,4 @@
-import { errors, exportJWK, generateKeyPair, type JWK, type JWTHeaderParameters } from 'jose';
+import { errors, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { JwksKeySet, type JwksKeySetOptions, JwksUnavailable } from './jwks-key-set';
 
 const COOLDOWN_MS = 30_000;
@@ -13,7 +13,7 @@ async function publicJwk(kid: string): Promise<JWK> {
 /** A key set over a JWKS the test changes, on a clock it moves; records fetches, failures and removals. */
 function keySetOver(initial: JWK[] | Error) {
   const state = {
-    served: initial as JWK[] | Error,
+    served: initial,
     now: 1_000_000,
     fetches: 0,
     removals: 0,
@@ -37,7 +37,7 @@ function keySetOver(initial: JWK[] | Error) {
     },
   };
   const keys = new JwksKeySet(options);
-  const keyFor = (kid: string) => keys.getKey({ alg: 'ES256', kid } as JWTHeaderParameters, TOKEN);
+  const keyFor = (kid: string) => keys.getKey({ alg: 'ES256', kid }, TOKEN);
   return { state, keyFor };
 }
 
