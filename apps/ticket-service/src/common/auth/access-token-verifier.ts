@@ -30,6 +30,7 @@ export function configuredAccessTokenVerifier(
     now: () => clock.now().getTime(),
     onKeysRemoved: () => {
       verifiedTokens.clear();
+      logger.log({ jwksUrl: url }, 'JWKS no longer has a key it had: tokens verified before are verified again');
     },
     onFetchFailed: (error, keptStale) => {
       logger.warn(

@@ -10,9 +10,15 @@ import {
 /** No key set has been fetched (the JWKS endpoint is down, slow or answers garbage): no token can be verified. */
 export class JwksUnavailable extends Error {
   constructor(cause: unknown) {
-    super(`no key set from the JWKS endpoint: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`no key set from the JWKS endpoint: ${messageOf(cause)}`);
     this.name = 'JwksUnavailable';
   }
+}
+
+/** fetch() says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause. */
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 export interface JwksKeySetOptions {
