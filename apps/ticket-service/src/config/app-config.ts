@@ -108,6 +108,7 @@ export interface JwksSettings {
   maxAgeMs: number;
   /** The least time between two fetches: a token with an unknown `kid` or a failed fetch cannot force more. */
   cooldownMs: number;
+  /** A fetch that takes longer has failed. */
   timeoutMs: number;
 }
 
@@ -124,12 +125,13 @@ const ENVIRONMENTS = ['development', 'test', 'production'] as const satisfies re
 const HMAC_JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const satisfies readonly HmacJwtAlgorithm[];
 const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const satisfies readonly AsymmetricJwtAlgorithm[];
 const JWT_ALGORITHMS = [...HMAC_JWT_ALGORITHMS, ...ASYMMETRIC_JWT_ALGORITHMS] as const;
-
-export function isAsymmetricAlgorithm(algorithm: JwtAlgorithm): algorithm is AsymmetricJwtAlgorithm {
-  return (ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(algorithm);
-}
 const STORAGE_DRIVERS = ['local', 's3'] as const satisfies readonly StorageDriverKind[];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Takes any text, so the cross-field rules can ask it of a raw (maybe invalid) JWT_ALGORITHM. */
+function isAsymmetricAlgorithm(algorithm: string | undefined): algorithm is AsymmetricJwtAlgorithm {
+  return (ASYMMETRIC_JWT_ALGORITHMS as readonly (string | undefined)[]).includes(algorithm);
+}
 
 // Each builder validates one (already trimmed, non-empty) value; its message is what follows the variable's name.
 
@@ -322,7 +324,7 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
   const production = raw.ENVIRONMENT === 'production';
   const secret = raw.JWT_SECRET_KEY;
   // An invalid JWT_ALGORITHM has been reported by itself; the secret rules then apply as for the default.
-  const asymmetric = (ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(raw.JWT_ALGORITHM ?? '');
+  const asymmetric = isAsymmetricAlgorithm(raw.JWT_ALGORITHM);
 
   if (production && raw.DATABASE_URL === undefined) problem('DATABASE_URL', 'is required when ENVIRONMENT=production');
   if (asymmetric) {
