@@ -146,7 +146,9 @@ export function accessTokenClaims(options: MintOptions): Record<string, string> 
 /** Signs an access token with the configured secret: the development token command and the tests use it. */
 export function mintAccessToken(auth: AppConfig['auth'], options: MintOptions): string {
   if (auth.jwks !== null) {
-    throw new Error(`JWT_ALGORITHM=${auth.algorithm} signs with a private key, not JWT_SECRET_KEY: pass --key`);
+    throw new Error(
+      `JWT_ALGORITHM=${auth.algorithm} signs with a private key, not JWT_SECRET_KEY: use signAccessToken (npm run token -- --key)`,
+    );
   }
   return jwt.sign(accessTokenClaims(options), auth.secret, {
     algorithm: auth.algorithm,
