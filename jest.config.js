@@ -16,9 +16,10 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  // file-type and the packages it imports are ESM-only; swc turns them into CommonJS like the rest.
+  // file-type and the packages it imports, and jose, are ESM-only; swc turns them into CommonJS like the rest (the
+  // built service require()s them natively: Node >= 20.19 loads ES modules without top-level await that way).
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|openapi-fetch|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@borewit)/)',
+    '/node_modules/(?!(@nestjs|openapi-fetch|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@borewit|jose)/)',
   ],
   moduleNameMapper: { '^@ticketing/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
   modulePathIgnorePatterns: ['<rootDir>/apps/ticket-service/dist', '<rootDir>/libs/contracts/dist'],

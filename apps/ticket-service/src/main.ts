@@ -18,7 +18,12 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const logger = createRootLogger(config.app.logLevel);
-  if (config.auth.usingDevelopmentSecret) {
+  if (config.auth.jwks !== null) {
+    logger.info(
+      { algorithm: config.auth.algorithm, jwksUrl: config.auth.jwks.url },
+      'access tokens verified against the JWKS',
+    );
+  } else if (config.auth.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET_KEY is not set: using the built-in development secret (never accepted in production)');
   }
   if (!config.db.url)
@@ -30,7 +35,8 @@ async function bootstrap(): Promise<void> {
   const base = `http://localhost:${config.app.port}`;
   logger.info({ port: config.app.port, host: config.app.host }, `ticket service listening on ${base}`);
 
-  if (config.app.environment === 'development') {
+  // With a JWKS only the auth service can sign (or `npm run token -- --key`, see the README).
+  if (config.app.environment === 'development' && config.auth.jwks === null) {
     const token = mintAccessToken(config.auth, { role: Role.ADMIN, ttlSeconds: 12 * 3600 });
     const body = JSON.stringify({
       title: 'Production database is down',

@@ -14,6 +14,14 @@ const TOKEN_HOW_TO =
   'DEVOPS_ENGINEER, TEAM_LEAD, MANAGER, ADMIN), then press **Authorize** and paste the token itself, `eyJ…`, ' +
   'without `Bearer ` in front: the page adds that prefix.';
 
+/** What the security scheme says of the tokens; the deployment picks the verification mode (README, Authentication). */
+const BEARER_DESCRIPTION =
+  'An access token (JWT) of the auth service: claims `sub` (a UUID), `role`, `type` = `access` and `exp` are ' +
+  'required. Verified in one of two modes, as the deployment configures: HS256 (or HS384/HS512) with a secret ' +
+  'shared with the auth service (the default), or RS256, ES256 or EdDSA against the public keys the auth service ' +
+  "publishes as a JWKS, picked by the token's `kid`. A token of any other algorithm, or unsigned, is refused " +
+  '(401, `WWW-Authenticate: Bearer`), as is one whose key is not in the JWKS or cannot be fetched.';
+
 /** Builds the OpenAPI document from the controllers' decorators. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const options = new DocumentBuilder()
@@ -26,7 +34,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(servicePackage.version)
     .setLicense('Proprietary', 'https://example.com/license')
     .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: TOKEN_HOW_TO }, BEARER_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `${TOKEN_HOW_TO} ${BEARER_DESCRIPTION}` },
+      BEARER_SCHEME,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, options, {
     extraModels: [ErrorResponseDto],

@@ -105,6 +105,57 @@ describe('parseConfig secrets', () => {
   });
 });
 
+describe('parseConfig JWKS (asymmetric tokens)', () => {
+  it('verifies HS256 with the secret and no JWKS by default', () => {
+    expect(parseConfig({}).auth).toMatchObject({ algorithm: 'HS256', jwks: null });
+  });
+
+  it.each(['RS256', 'ES256', 'EdDSA'])(
+    'takes %s keys from AUTH_SERVICE_URL/.well-known/jwks.json by default',
+    (alg) => {
+      expect(parseConfig({ JWT_ALGORITHM: alg, AUTH_SERVICE_URL: 'https://auth.example/base/' }).auth).toMatchObject({
+        algorithm: alg,
+        jwks: {
+          url: 'https://auth.example/base/.well-known/jwks.json',
+          maxAgeMs: 600_000,
+          cooldownMs: 30_000,
+          timeoutMs: 5000,
+        },
+      });
+    },
+  );
+
+  it('takes JWT_JWKS_URL and the JWKS timings as given', () => {
+    const { jwks } = parseConfig({
+      JWT_ALGORITHM: 'ES256',
+      JWT_JWKS_URL: 'https://idp.example/keys',
+      JWT_JWKS_CACHE_SECONDS: '60',
+      JWT_JWKS_REFRESH_COOLDOWN_SECONDS: '5',
+      JWT_JWKS_TIMEOUT_MS: '1500',
+    }).auth;
+    expect(jwks).toEqual({ url: 'https://idp.example/keys', maxAgeMs: 60_000, cooldownMs: 5000, timeoutMs: 1500 });
+  });
+
+  it('needs no JWT_SECRET_KEY with a JWKS, in production or with DATABASE_URL', () => {
+    const env = { ENVIRONMENT: 'production', DATABASE_URL: 'postgres://db/x', JWT_ALGORITHM: 'RS256' };
+    expect(parseConfig(env).auth.jwks?.url).toBe('http://localhost:8001/.well-known/jwks.json');
+  });
+
+  it('refuses a secret beside a JWKS, and JWKS settings beside a secret, at start-up', () => {
+    expect(problemsOf({ JWT_ALGORITHM: 'RS256', JWT_SECRET_KEY: 'x'.repeat(32) })).toEqual([
+      'JWT_SECRET_KEY must not be set with JWT_ALGORITHM=RS256 (tokens are verified against the JWKS)',
+    ]);
+    expect(problemsOf({ JWT_JWKS_URL: 'https://idp.example/keys', JWT_JWKS_TIMEOUT_MS: '1000' })).toEqual([
+      'JWT_JWKS_URL is only used with JWT_ALGORITHM RS256, ES256, EdDSA (the HMAC algorithms use JWT_SECRET_KEY)',
+      'JWT_JWKS_TIMEOUT_MS is only used with JWT_ALGORITHM RS256, ES256, EdDSA (the HMAC algorithms use JWT_SECRET_KEY)',
+    ]);
+    expect(problemsOf({ JWT_ALGORITHM: 'EdDSA', JWT_JWKS_URL: 'ftp://idp', JWT_JWKS_CACHE_SECONDS: '0' })).toEqual([
+      'JWT_JWKS_URL must be a http: or https: URL',
+      'JWT_JWKS_CACHE_SECONDS must be an integer between 1 and 86400 (got "0")',
+    ]);
+  });
+});
+
 /** The problems parseConfig reports for `env`; fails the test when it accepts it. */
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -214,7 +265,7 @@ describe('parseConfig values', () => {
   it('matches the fixed choices exactly', () => {
     expect(parseConfig({ JWT_ALGORITHM: 'HS512' }).auth.algorithm).toBe('HS512');
     expect(problemsOf({ JWT_ALGORITHM: 'hs512' })).toEqual([
-      'JWT_ALGORITHM must be one of HS256, HS384, HS512 (got "hs512")',
+      'JWT_ALGORITHM must be one of HS256, HS384, HS512, RS256, ES256, EdDSA (got "hs512")',
     ]);
     expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',

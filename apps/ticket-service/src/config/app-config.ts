@@ -3,7 +3,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
 export type Environment = 'development' | 'test' | 'production';
-export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
+/** HMAC algorithms verify with the shared JWT_SECRET_KEY. */
+export type HmacJwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
+/** Asymmetric algorithms verify with the auth service's public keys, published as a JWKS. */
+export type AsymmetricJwtAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+export type JwtAlgorithm = HmacJwtAlgorithm | AsymmetricJwtAlgorithm;
 export type StorageDriverKind = 'local' | 's3';
 /**
  * Express's `trust proxy` setting: which hops in front of the service may say who the client is
@@ -44,15 +48,7 @@ export interface AppConfig {
     runMigrations: boolean;
     searchStatementTimeoutMs: number;
   };
-  auth: {
-    secret: string;
-    /** True when no secret was configured and the development secret is in use. */
-    usingDevelopmentSecret: boolean;
-    algorithm: JwtAlgorithm;
-    issuer: string | null;
-    audience: string | null;
-    clockSkewSeconds: number;
-  };
+  auth: AuthSettings;
   storage: {
     /** Where attachment bytes live: the local disk under `path`, or an S3-compatible bucket. */
     driver: StorageDriverKind;
@@ -90,6 +86,31 @@ export interface AppConfig {
   };
 }
 
+interface CommonAuthSettings {
+  /** The HMAC key; unused with an asymmetric algorithm (JWT_SECRET_KEY may not even be set then). */
+  secret: string;
+  /** True when no secret was configured and the development secret is in use. */
+  usingDevelopmentSecret: boolean;
+  issuer: string | null;
+  audience: string | null;
+  clockSkewSeconds: number;
+}
+
+/** How tokens are verified: `jwks` null means with the shared secret, otherwise with the auth service's keys. */
+export type AuthSettings =
+  | (CommonAuthSettings & { algorithm: HmacJwtAlgorithm; jwks: null })
+  | (CommonAuthSettings & { algorithm: AsymmetricJwtAlgorithm; jwks: JwksSettings });
+
+export interface JwksSettings {
+  url: string;
+  /** How long a fetched key set is used before it is fetched again (kept, with a warning, while that fails). */
+  maxAgeMs: number;
+  /** The least time between two fetches: a token with an unknown `kid` or a failed fetch cannot force more. */
+  cooldownMs: number;
+  /** A fetch that takes longer has failed. */
+  timeoutMs: number;
+}
+
 export class ConfigValidationError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -100,9 +121,16 @@ export class ConfigValidationError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const ENVIRONMENTS = ['development', 'test', 'production'] as const satisfies readonly Environment[];
-const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const satisfies readonly JwtAlgorithm[];
+const HMAC_JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const satisfies readonly HmacJwtAlgorithm[];
+const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const satisfies readonly AsymmetricJwtAlgorithm[];
+const JWT_ALGORITHMS = [...HMAC_JWT_ALGORITHMS, ...ASYMMETRIC_JWT_ALGORITHMS] as const;
 const STORAGE_DRIVERS = ['local', 's3'] as const satisfies readonly StorageDriverKind[];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Takes any text, so the cross-field rules can ask it of a raw (maybe invalid) JWT_ALGORITHM. */
+function isAsymmetricAlgorithm(algorithm: string | undefined): algorithm is AsymmetricJwtAlgorithm {
+  return (ASYMMETRIC_JWT_ALGORITHMS as readonly (string | undefined)[]).includes(algorithm);
+}
 
 // Each builder validates one (already trimmed, non-empty) value; its message is what follows the variable's name.
 
@@ -208,6 +236,7 @@ const Variables = z.object({
   DEBUG: bool().default(false),
   DATABASE_URL: postgresUrl.optional(), // unset: the embedded PGlite
   JWT_SECRET_KEY: z.string().optional(), // unset: DEVELOPMENT_JWT_SECRET
+  JWT_ALGORITHM: oneOf(JWT_ALGORITHMS).default('HS256'),
   STORAGE_DRIVER: oneOf(STORAGE_DRIVERS).default('local'),
   S3_BUCKET: z.string().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
@@ -228,10 +257,14 @@ const Variables = z.object({
   MIGRATIONS_RUN: bool().default(true),
   SEARCH_STATEMENT_TIMEOUT_MS: integer(100, 600_000).default(5000),
 
-  JWT_ALGORITHM: oneOf(JWT_ALGORITHMS).default('HS256'),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   JWT_CLOCK_SKEW_SECONDS: integer(0, 600).default(30),
+  AUTH_SERVICE_URL: url('http:', 'https:').default('http://localhost:8001'), // where the JWKS is by default
+  JWT_JWKS_URL: url('http:', 'https:').optional(), // unset: AUTH_SERVICE_URL + /.well-known/jwks.json
+  JWT_JWKS_CACHE_SECONDS: integer(1, 86_400).default(600),
+  JWT_JWKS_REFRESH_COOLDOWN_SECONDS: integer(0, 3600).default(30),
+  JWT_JWKS_TIMEOUT_MS: integer(100, 60_000).default(5000),
 
   // Beside the embedded database, not in a temp folder: /tmp is emptied on reboot and shared by every installation.
   UPLOAD_STORAGE_PATH: path().prefault('./.data/attachments'),
@@ -289,9 +322,19 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
   const problem = (variable: VariableName, message: string) => problems.push({ variable, message });
   const production = raw.ENVIRONMENT === 'production';
   const secret = raw.JWT_SECRET_KEY;
+  // An invalid JWT_ALGORITHM has been reported by itself; the secret rules then apply as for the default.
+  const asymmetric = isAsymmetricAlgorithm(raw.JWT_ALGORITHM);
 
   if (production && raw.DATABASE_URL === undefined) problem('DATABASE_URL', 'is required when ENVIRONMENT=production');
-  if (production && secret === undefined) {
+  if (asymmetric) {
+    // Two ways to verify would leave it unclear which one the auth service uses.
+    if (secret !== undefined) {
+      problem(
+        'JWT_SECRET_KEY',
+        `must not be set with JWT_ALGORITHM=${raw.JWT_ALGORITHM} (tokens are verified against the JWKS)`,
+      );
+    }
+  } else if (production && secret === undefined) {
     problem('JWT_SECRET_KEY', 'is required when ENVIRONMENT=production (at least 32 characters)');
   } else if (production && secret !== undefined && secret.length < 32) {
     problem('JWT_SECRET_KEY', 'must be at least 32 characters when ENVIRONMENT=production');
@@ -303,6 +346,17 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
     );
   }
 
+  if (!asymmetric) {
+    for (const variable of JWKS_VARIABLES) {
+      if (raw[variable] !== undefined) {
+        problem(
+          variable,
+          `is only used with JWT_ALGORITHM ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')} (the HMAC algorithms use JWT_SECRET_KEY)`,
+        );
+      }
+    }
+  }
+
   if (raw.STORAGE_DRIVER === 's3' && raw.S3_BUCKET === undefined) {
     problem('S3_BUCKET', 'is required when STORAGE_DRIVER=s3');
   }
@@ -310,6 +364,33 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
     problem('S3_ACCESS_KEY_ID', 'and S3_SECRET_ACCESS_KEY must be set together');
   }
   return problems;
+}
+
+const JWKS_VARIABLES = [
+  'JWT_JWKS_URL',
+  'JWT_JWKS_CACHE_SECONDS',
+  'JWT_JWKS_REFRESH_COOLDOWN_SECONDS',
+  'JWT_JWKS_TIMEOUT_MS',
+] as const satisfies readonly VariableName[];
+
+/** With an asymmetric algorithm, the auth service's JWKS: JWT_JWKS_URL, or the well-known path under AUTH_SERVICE_URL. */
+function authSettings(vars: Variables): AuthSettings {
+  const common: CommonAuthSettings = {
+    secret: vars.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
+    usingDevelopmentSecret: vars.JWT_SECRET_KEY === undefined,
+    issuer: vars.JWT_ISSUER ?? null,
+    audience: vars.JWT_AUDIENCE ?? null,
+    clockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,
+  };
+  const algorithm = vars.JWT_ALGORITHM;
+  if (!isAsymmetricAlgorithm(algorithm)) return { ...common, algorithm, jwks: null };
+  const jwks: JwksSettings = {
+    url: vars.JWT_JWKS_URL ?? `${vars.AUTH_SERVICE_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
+    maxAgeMs: vars.JWT_JWKS_CACHE_SECONDS * 1000,
+    cooldownMs: vars.JWT_JWKS_REFRESH_COOLDOWN_SECONDS * 1000,
+    timeoutMs: vars.JWT_JWKS_TIMEOUT_MS,
+  };
+  return { ...common, algorithm, jwks };
 }
 
 /** Stable, so a cross-field problem lands after its variable's own. */
@@ -343,14 +424,7 @@ function toAppConfig(vars: Variables): AppConfig {
       runMigrations: vars.MIGRATIONS_RUN,
       searchStatementTimeoutMs: vars.SEARCH_STATEMENT_TIMEOUT_MS,
     },
-    auth: {
-      secret: vars.JWT_SECRET_KEY ?? DEVELOPMENT_JWT_SECRET,
-      usingDevelopmentSecret: vars.JWT_SECRET_KEY === undefined,
-      algorithm: vars.JWT_ALGORITHM,
-      issuer: vars.JWT_ISSUER ?? null,
-      audience: vars.JWT_AUDIENCE ?? null,
-      clockSkewSeconds: vars.JWT_CLOCK_SKEW_SECONDS,
-    },
+    auth: authSettings(vars),
     storage: {
       driver: vars.STORAGE_DRIVER,
       path: vars.UPLOAD_STORAGE_PATH,

@@ -1,7 +1,7 @@
 import { Role } from '@ticketing/contracts';
 import jwt from 'jsonwebtoken';
 import type { AppConfig } from '../../config/app-config';
-import { accessTokenVerifier, mintAccessToken, principalFromClaims, readBearerToken } from './access-token';
+import { hmacAccessTokenVerifier, mintAccessToken, principalFromClaims, readBearerToken } from './access-token';
 
 const NOW = 1_800_000_000;
 const valid = {
@@ -80,7 +80,7 @@ describe('readBearerToken', () => {
   });
 });
 
-describe('accessTokenVerifier', () => {
+describe('hmacAccessTokenVerifier', () => {
   const auth: AppConfig['auth'] = {
     secret: 'verifier-spec-secret-with-32-characters!',
     usingDevelopmentSecret: false,
@@ -88,8 +88,9 @@ describe('accessTokenVerifier', () => {
     issuer: 'https://auth.example',
     audience: 'ticket-service',
     clockSkewSeconds: 30,
+    jwks: null,
   };
-  const verify = accessTokenVerifier(auth);
+  const verify = hmacAccessTokenVerifier(auth);
   const claims = { sub: valid.sub, role: Role.ADMIN, type: 'access' };
   const signed = (options: jwt.SignOptions, secret = auth.secret) =>
     jwt.sign(claims, secret, { expiresIn: 600, issuer: auth.issuer!, audience: auth.audience!, ...options });

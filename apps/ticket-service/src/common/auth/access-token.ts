@@ -78,14 +78,28 @@ export function principalFromClaims(
 }
 
 /** The principal of a valid access token, or why it is not one. */
-export type AccessTokenVerifier = (token: string) => Principal | AuthFailure;
+export type AccessTokenVerdict = Principal | AuthFailure;
 
 /**
- * Checks a token as the guard's strategy does (signature with the configured algorithm, issuer, audience and
- * expiry, then principalFromClaims), for code that runs before the guard: the rate limiter keys on the verified
- * subject.
+ * Checks a token: signature with the configured algorithm and key, issuer, audience and expiry, then
+ * principalFromClaims. Synchronous with a shared secret (the hot path pays no promise); a promise when keys may have
+ * to be fetched (JWKS).
  */
-export function accessTokenVerifier(auth: AppConfig['auth']): AccessTokenVerifier {
+export type AccessTokenVerifier = (token: string) => AccessTokenVerdict | Promise<AccessTokenVerdict>;
+
+/** `then` for a verdict that may or may not be a promise, so a synchronous verifier stays synchronous. */
+export function onVerdict<T>(
+  verdict: AccessTokenVerdict | Promise<AccessTokenVerdict>,
+  use: (verdict: AccessTokenVerdict) => T,
+): T | Promise<T> {
+  return verdict instanceof Promise ? verdict.then(use) : use(verdict);
+}
+
+/** Settings that verify with the shared secret (JWT_SECRET_KEY). */
+export type HmacAuthSettings = Extract<AppConfig['auth'], { jwks: null }>;
+
+/** The verifier of tokens signed with the shared secret (JWT_SECRET_KEY, HS256/HS384/HS512). */
+export function hmacAccessTokenVerifier(auth: HmacAuthSettings): (token: string) => AccessTokenVerdict {
   // A KeyObject: given a string, jsonwebtoken tries (and fails) createPublicKey() first on every call.
   const key = createSecretKey(Buffer.from(auth.secret, 'utf8'));
   const options: jwt.VerifyOptions = {
@@ -117,9 +131,9 @@ export interface MintOptions {
   email?: string;
 }
 
-/** Signs an access token with the configured secret: the development token command and the tests use it. */
-export function mintAccessToken(auth: AppConfig['auth'], options: MintOptions): string {
-  const claims = {
+/** The claims of an access token the service accepts (no `exp`/`iat`: the signer adds them). */
+export function accessTokenClaims(options: MintOptions): Record<string, string> {
+  return {
     sub: options.sub ?? randomUUID(),
     username: options.username ?? options.role.toLowerCase(),
     email: options.email ?? `${options.role.toLowerCase()}@example.com`,
@@ -127,7 +141,16 @@ export function mintAccessToken(auth: AppConfig['auth'], options: MintOptions): 
     type: 'access',
     jti: randomUUID(),
   };
-  return jwt.sign(claims, auth.secret, {
+}
+
+/** Signs an access token with the configured secret: the development token command and the tests use it. */
+export function mintAccessToken(auth: AppConfig['auth'], options: MintOptions): string {
+  if (auth.jwks !== null) {
+    throw new Error(
+      `JWT_ALGORITHM=${auth.algorithm} signs with a private key, not JWT_SECRET_KEY: use signAccessToken (npm run token -- --key)`,
+    );
+  }
+  return jwt.sign(accessTokenClaims(options), auth.secret, {
     algorithm: auth.algorithm,
     expiresIn: options.ttlSeconds ?? 3600,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),

@@ -3,26 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Role } from '@ticketing/contracts';
 import type { Request } from 'express';
-import { JsonWebTokenError, TokenExpiredError } from 'jsonwebtoken';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../context/request-context';
 import { requestIdOf } from '../http/request-id.middleware';
-import { readBearerToken } from './access-token';
-import { AccessTokenRefused, type AuthFailure, unauthorized } from './auth-failure';
+import { AccessTokenRefused, unauthorized } from './auth-failure';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
 import type { Principal } from './principal';
-
-/**
- * What passport reports for a request without a principal: the strategy's refusal, jsonwebtoken's verdict,
- * or (no token extracted) whatever is wrong with the Authorization header.
- */
-function authFailureOf(refusal: unknown, authorization: string | undefined): AuthFailure {
-  if (refusal instanceof AccessTokenRefused) return refusal.failure;
-  if (refusal instanceof TokenExpiredError) return { kind: 'expired', reason: 'token has expired' };
-  if (refusal instanceof JsonWebTokenError) return { kind: 'invalid', reason: refusal.message };
-  const read = readBearerToken(authorization);
-  return 'failure' in read ? read.failure : { kind: 'invalid', reason: 'token could not be verified' };
-}
 
 /** Deny by default: every route needs a valid access token unless marked @Public(); @Auth(roles) narrows roles. */
 @Injectable()
@@ -51,14 +37,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override handleRequest<TUser = Principal>(
     error: unknown,
     user: TUser | false,
-    info: unknown,
+    _info: unknown,
     context: ExecutionContext,
   ): TUser {
     if (user && !error) return user;
-    // The strategy throws nothing but refusals: anything else is a fault, not a bad token.
-    if (error instanceof Error && !(error instanceof AccessTokenRefused)) throw error;
+    // The strategy reports nothing but refusals: anything else is a fault, not a bad token.
+    if (!(error instanceof AccessTokenRefused)) {
+      throw error instanceof Error ? error : new Error('the token strategy gave neither a principal nor a refusal');
+    }
     const req = context.switchToHttp().getRequest<Request>();
-    const failure = authFailureOf(error ?? info, req.headers.authorization);
+    const { failure } = error;
     this.logger.log({ requestId: requestIdOf(req), auth: failure }, 'request not authenticated');
     throw unauthorized(failure);
   }

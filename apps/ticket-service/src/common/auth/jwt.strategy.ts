@@ -1,63 +1,35 @@
-import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { Strategy } from 'passport-jwt';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/app-config';
-import { type AccessTokenClaims, principalFromClaims, readBearerToken } from './access-token';
+import passport from 'passport';
+import { type AccessTokenVerifier, onVerdict, readBearerToken } from './access-token';
+import { ACCESS_TOKEN_VERIFIER } from './access-token-verifier';
 import { AccessTokenRefused } from './auth-failure';
-import type { Principal } from './principal';
-import { VerifiedTokens } from './verified-tokens';
 
-/** The token to verify; null (passport-jwt's "no token") when the header is absent or malformed. */
-function bearerTokenOf(req: Request): string | null {
-  const read = readBearerToken(req.headers.authorization);
-  return 'token' in read ? read.token : null;
-}
-
+/**
+ * The passport strategy behind JwtAuthGuard: the principal of the request's bearer token, checked by the configured
+ * verifier (the rate limiter's too, so a request's token is verified once), or an AccessTokenRefused saying why not.
+ */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private readonly skewSeconds: number;
+export class JwtStrategy extends passport.Strategy {
+  override name = 'jwt';
 
-  constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    private readonly verifiedTokens: VerifiedTokens,
-  ) {
-    const { auth } = config;
-    // algorithms/issuer/audience must be top-level options: inside jsonWebTokenOptions passport-jwt overwrites them.
-    super({
-      jwtFromRequest: bearerTokenOf,
-      // A KeyObject: given a string, jsonwebtoken first tries (and fails) createPublicKey() on every request,
-      // which costs ~0.7 ms of CPU per call instead of ~0.03 ms. The typings only know string | Buffer.
-      secretOrKey: createSecretKey(Buffer.from(auth.secret, 'utf8')) as unknown as Buffer,
-      algorithms: [auth.algorithm],
-      ignoreExpiration: false,
-      ...(auth.issuer ? { issuer: auth.issuer } : {}),
-      ...(auth.audience ? { audience: auth.audience } : {}),
-      jsonWebTokenOptions: { clockTolerance: auth.clockSkewSeconds },
-      passReqToCallback: true,
-    });
-    this.skewSeconds = auth.clockSkewSeconds;
+  constructor(@Inject(ACCESS_TOKEN_VERIFIER) private readonly verify: AccessTokenVerifier) {
+    super();
+    passport.use(this.name, this);
   }
 
-  /** A token this instance verified before (VerifiedTokens) is accepted as it was; others go to passport-jwt. */
-  override authenticate(req: Request, options?: object): void {
-    const token = bearerTokenOf(req);
-    const known = token === null ? undefined : this.verifiedTokens.get(token);
-    if (known !== undefined) {
-      this.success(known);
+  override authenticate(req: Request): void {
+    // Passport calls this on an object it equips with success() and error().
+    const outcome = this as unknown as passport.StrategyCreatedStatic;
+    const read = readBearerToken(req.headers.authorization);
+    if ('failure' in read) {
+      outcome.error(new AccessTokenRefused(read.failure));
       return;
     }
-    super.authenticate(req, options);
-  }
-
-  validate(req: Request, claims: AccessTokenClaims): Principal {
-    const result = principalFromClaims(claims, Math.floor(Date.now() / 1000), this.skewSeconds);
-    if ('kind' in result) throw new AccessTokenRefused(result);
-    const token = bearerTokenOf(req);
-    // principalFromClaims accepts no token without a numeric exp.
-    if (token !== null) this.verifiedTokens.remember(token, result, claims.exp as number);
-    return result;
+    const settled = onVerdict(this.verify(read.token), (verdict) => {
+      if ('kind' in verdict) outcome.error(new AccessTokenRefused(verdict));
+      else outcome.success(verdict);
+    });
+    if (settled instanceof Promise) settled.catch((error: unknown) => outcome.error(error as Error));
   }
 }

@@ -45,4 +45,29 @@ describe('VerifiedTokens', () => {
     expect(cachedVerify(bad)).toEqual({ kind: 'invalid', reason: 'signature' });
     expect(calls).toEqual([good, bad, bad]);
   });
+
+  it('remembers what an asynchronous verifier accepts, unless the keys were cleared while it verified', async () => {
+    const tokens = new VerifiedTokens(config);
+    const farFuture = Math.floor(Date.now() / 1000) + 3600;
+    const calls: string[] = [];
+    const verify: AccessTokenVerifier = async (token) => {
+      calls.push(token);
+      await Promise.resolve();
+      return principal(token.length.toString());
+    };
+    const cachedVerify = tokens.cached(verify);
+    const first = tokenExpiringAt(farFuture, 'first');
+    await expect(cachedVerify(first)).resolves.toEqual(principal(String(first.length)));
+    expect(cachedVerify(first)).toEqual(principal(String(first.length)));
+
+    const raced = tokenExpiringAt(farFuture, 'raced');
+    const verdict = cachedVerify(raced);
+    tokens.clear();
+    await verdict;
+    expect(tokens.get(first)).toBeUndefined();
+    expect(tokens.get(raced)).toBeUndefined();
+    await cachedVerify(raced);
+    expect(tokens.get(raced)).toEqual(principal(String(raced.length)));
+    expect(calls).toEqual([first, raced, raced]);
+  });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
-import type { AccessTokenVerifier } from './access-token';
+import { type AccessTokenVerifier, onVerdict } from './access-token';
 import type { Principal } from './principal';
 
 /** Enough for every client of a busy instance; the oldest entry makes room for a new one. */
@@ -15,7 +15,8 @@ interface Entry {
 
 /**
  * The principals of access tokens this instance has already verified, until each token expires. A token's
- * verdict depends only on the token and the configured key, so a client sending the same token again is answered
+ * verdict depends only on the token and the key that signed it (the configured secret, or a key of the auth
+ * service's JWKS, which forgets every entry when it drops a key), so a client sending the same token again is answered
  * from here: verifying it (signature, claims) is most of the CPU an authenticated read costs. Only accepted
  * tokens are kept, and each only while its `exp` allows. The rate limiter and the guard share it, so a request
  * is verified once.
@@ -24,6 +25,8 @@ interface Entry {
 export class VerifiedTokens {
   private readonly entries = new Map<string, Entry>();
   private readonly skewMs: number;
+  /** Counts clear() calls, so a verification that was under way across one is not remembered. */
+  private generation = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.skewMs = config.auth.clockSkewSeconds * 1000;
@@ -46,14 +49,22 @@ export class VerifiedTokens {
     this.entries.set(token, { principal, validUntilMs: expSeconds * 1000 + this.skewMs });
   }
 
+  /** Forgets every token: the key that verified some of them is no longer trusted. */
+  clear(): void {
+    this.entries.clear();
+    this.generation += 1;
+  }
+
   /** `verify`, answered from here for a token verified before, and remembering the tokens it accepts. */
   cached(verify: AccessTokenVerifier): AccessTokenVerifier {
     return (token) => {
       const known = this.get(token);
       if (known !== undefined) return known;
-      const verdict = verify(token);
-      if (!('kind' in verdict)) this.remember(token, verdict, expiryOf(token));
-      return verdict;
+      const generation = this.generation;
+      return onVerdict(verify(token), (verdict) => {
+        if (!('kind' in verdict) && generation === this.generation) this.remember(token, verdict, expiryOf(token));
+        return verdict;
+      });
     };
   }
 }

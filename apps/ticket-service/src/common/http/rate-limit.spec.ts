@@ -5,19 +5,25 @@ import { MemoryStore, type Store } from 'express-rate-limit';
 import jwt from 'jsonwebtoken';
 import { Registry } from 'prom-client';
 import request from 'supertest';
-import { type AppConfig, type TrustProxy } from '../../config/app-config';
-import { accessTokenVerifier, mintAccessToken } from '../auth/access-token';
+import { type TrustProxy } from '../../config/app-config';
+import {
+  type AccessTokenVerifier,
+  type HmacAuthSettings,
+  hmacAccessTokenVerifier,
+  mintAccessToken,
+} from '../auth/access-token';
 import { rateLimiter } from './rate-limit';
 import { SharedRateLimitStore } from './rate-limit-store';
 import { requestIdMiddleware } from './request-id.middleware';
 
-const AUTH: AppConfig['auth'] = {
+const AUTH: HmacAuthSettings = {
   secret: 'rate-limit-spec-secret-with-32-characters',
   usingDevelopmentSecret: false,
   algorithm: 'HS256',
   issuer: null,
   audience: null,
   clockSkewSeconds: 30,
+  jwks: null,
 };
 
 /** Records what the limiter logs. */
@@ -29,11 +35,17 @@ class RecordingLogger {
 }
 
 /** A real Express app with the limiter in front of one route, as app.setup.ts mounts it. */
-function appWith(perMinute: number, store: Store, trustProxy: TrustProxy = false, logger = new RecordingLogger()) {
+function appWith(
+  perMinute: number,
+  store: Store,
+  trustProxy: TrustProxy = false,
+  logger = new RecordingLogger(),
+  verifyToken: AccessTokenVerifier = hmacAccessTokenVerifier(AUTH),
+) {
   const app = express();
   app.set('trust proxy', trustProxy);
   app.use(requestIdMiddleware);
-  app.use(rateLimiter({ perMinute, verifyToken: accessTokenVerifier(AUTH), store, logger }));
+  app.use(rateLimiter({ perMinute, verifyToken, store, logger }));
   app.get('/tickets', (_req, res) => {
     res.json({ ok: true });
   });
@@ -152,6 +164,32 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+describe('rateLimiter with an asynchronous verifier (JWKS)', () => {
+  it('keys a request by the user its verifier resolves, and by address when it refuses the token', async () => {
+    const hmac = hmacAccessTokenVerifier(AUTH);
+    const verifyLater: AccessTokenVerifier = async (token) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return hmac(token);
+    };
+    const app = appWith(1, new MemoryStore(), false, new RecordingLogger(), verifyLater);
+    const alice = userToken(crypto.randomUUID());
+    await request(app)
+      .get('/tickets')
+      .set(...bearer(alice))
+      .expect(200);
+    await request(app)
+      .get('/tickets')
+      .set(...bearer(alice))
+      .expect(429);
+    // A refused token counts against the address, which has its own bucket.
+    await request(app)
+      .get('/tickets')
+      .set(...bearer(forgedToken(crypto.randomUUID())))
+      .expect(200);
+    await request(app).get('/tickets').expect(429);
+  });
+});
 
 describe('SharedRateLimitStore when Redis does not answer', () => {
   it('counts in memory without delay, warns once and counts the fallbacks', async () => {

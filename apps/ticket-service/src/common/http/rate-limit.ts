@@ -4,9 +4,9 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type RateLimitInfo, type Store } from 'express-rate-limit';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { type AccessTokenVerifier, accessTokenVerifier, readBearerToken } from '../auth/access-token';
+import { type AccessTokenVerifier, onVerdict, readBearerToken } from '../auth/access-token';
+import { ACCESS_TOKEN_VERIFIER } from '../auth/access-token-verifier';
 import { AuthModule } from '../auth/auth.module';
-import { VerifiedTokens } from '../auth/verified-tokens';
 import { DomainError } from '../errors/domain-error';
 import { sendDomainError } from '../errors/error-response';
 import { serializeError } from '../logging/serialize-error';
@@ -20,11 +20,14 @@ const WINDOW_MS = 60_000;
  * client address (an IPv6 address by its /56, which one subscriber usually holds whole). The token is verified,
  * not just decoded: keying on an unchecked `sub` would let a client spread its calls over buckets with forged tokens.
  */
-export function rateLimitKey(req: Request, verifyToken: AccessTokenVerifier): string {
+export function rateLimitKey(req: Request, verifyToken: AccessTokenVerifier): string | Promise<string> {
   const credentials = readBearerToken(req.headers.authorization);
-  const principal = 'token' in credentials ? verifyToken(credentials.token) : credentials.failure;
-  if (!('kind' in principal)) return `user:${principal.id}`;
-  return `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`;
+  const verdict = 'token' in credentials ? verifyToken(credentials.token) : credentials.failure;
+  return onVerdict(verdict, (principal) =>
+    'kind' in principal
+      ? `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`
+      : `user:${principal.id}`,
+  );
 }
 
 export interface RateLimiterOptions {
@@ -81,7 +84,11 @@ export class RateLimiter implements OnApplicationShutdown {
   readonly middleware: RequestHandler | null = null;
   private readonly store: SharedRateLimitStore | MemoryStore | null = null;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, registry: MetricsRegistry, verifiedTokens: VerifiedTokens) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    registry: MetricsRegistry,
+    @Inject(ACCESS_TOKEN_VERIFIER) verifyToken: AccessTokenVerifier,
+  ) {
     if (config.app.rateLimitPerMinute === 0) return;
     const logger = new Logger('RateLimit');
     const { url, keyPrefix } = config.redis;
@@ -96,7 +103,7 @@ export class RateLimiter implements OnApplicationShutdown {
           });
     this.middleware = rateLimiter({
       perMinute: config.app.rateLimitPerMinute,
-      verifyToken: verifiedTokens.cached(accessTokenVerifier(config.auth)),
+      verifyToken,
       store: this.store,
       logger,
     });
