@@ -68,7 +68,8 @@ export class TeamCalendarController {
   @ApiUuidParams('team_id')
   @ApiValidationResponse()
   @ApiOperation({
-    summary: 'Set the team’s own working calendar (ADMIN, or a lead of the team; applies to tickets created afterwards)',
+    summary:
+      'Set the team’s own working calendar (ADMIN, or a lead of the team; applies to tickets created afterwards)',
     operationId: 'replaceTeamCalendar',
   })
   @ApiOkResponse({ type: SlaCalendarDto })

@@ -36,10 +36,22 @@ function newTicket(priority: TicketPriority): Ticket {
 describe('ticket life under the SLA rules', () => {
   it('pauses in PENDING_INFO, keeps the pause across a priority change, and restarts on reopen', () => {
     const ticket = newTicket(TicketPriority.P3);
-    moveStatus(ticket, { to: TicketStatus.IN_PROGRESS, by: engineer, now: minutes(5), slaTarget: null, timeline: ROUND_THE_CLOCK });
+    moveStatus(ticket, {
+      to: TicketStatus.IN_PROGRESS,
+      by: engineer,
+      now: minutes(5),
+      slaTarget: null,
+      timeline: ROUND_THE_CLOCK,
+    });
     expect(ticket.firstResponseAt).toEqual(minutes(5));
 
-    moveStatus(ticket, { to: TicketStatus.PENDING_INFO, by: engineer, now: minutes(60), slaTarget: null, timeline: ROUND_THE_CLOCK });
+    moveStatus(ticket, {
+      to: TicketStatus.PENDING_INFO,
+      by: engineer,
+      now: minutes(60),
+      slaTarget: null,
+      timeline: ROUND_THE_CLOCK,
+    });
     applyCommentToTicket(ticket, reporter, false, minutes(150), ROUND_THE_CLOCK); // the reporter answers after 90 minutes
     expect(ticket.status).toBe(TicketStatus.IN_PROGRESS);
     expect(ticket.pausedSeconds).toBe(90 * 60);
@@ -83,7 +95,13 @@ describe('ticket life under the SLA rules', () => {
   it('refuses moves outside the workflow, naming the allowed targets', () => {
     const ticket = newTicket(TicketPriority.P2);
     expect(() =>
-      moveStatus(ticket, { to: TicketStatus.RESOLVED, by: engineer, now: minutes(1), slaTarget: null, timeline: ROUND_THE_CLOCK }),
+      moveStatus(ticket, {
+        to: TicketStatus.RESOLVED,
+        by: engineer,
+        now: minutes(1),
+        slaTarget: null,
+        timeline: ROUND_THE_CLOCK,
+      }),
     ).toThrow('Cannot move a NEW ticket to RESOLVED; allowed: OPEN, IN_PROGRESS, CLOSED');
   });
 

@@ -1,4 +1,11 @@
-import { ImpactLevel, SlaClockType, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import {
+  ImpactLevel,
+  SlaClockType,
+  TicketCategory,
+  TicketEnvironment,
+  TicketPriority,
+  TicketStatus,
+} from '@ticketing/contracts';
 import {
   Column,
   CreateDateColumn,

@@ -41,7 +41,8 @@ function ShiftList(day: string): PropertyDecorator {
       name: 'isWorkingShift',
       validator: {
         validate: (shifts: unknown) => Array.isArray(shifts) && shifts.every(isWorkingShift),
-        defaultMessage: () => `${day} must list shifts as ["HH:MM", "HH:MM"] with a start before 24:00 and a different end`,
+        defaultMessage: () =>
+          `${day} must list shifts as ["HH:MM", "HH:MM"] with a start before 24:00 and a different end`,
       },
     }),
   );

@@ -1,7 +1,14 @@
 import { enumOrNull } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 import { ApiProperty } from '@nestjs/swagger';
-import { ImpactLevel, SlaClockType, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import {
+  ImpactLevel,
+  SlaClockType,
+  TicketCategory,
+  TicketEnvironment,
+  TicketPriority,
+  TicketStatus,
+} from '@ticketing/contracts';
 
 const nullableTimestamp = { type: String, format: 'date-time', nullable: true } as const;
 
