@@ -28,6 +28,8 @@ const BATCH_TICKETS = 5000;
 /** The scanner runs every minute: a breach or warning is recorded up to this long after it happens. */
 const SCANNER_INTERVAL = MINUTE;
 const WARNING_SHARE = 0.8;
+/** The stored warning instant of a 24x7 clock from `start` to `due`, as slaWarningAt() computes it. */
+const warningAt = (start, due) => start + Math.ceil((due - start) * WARNING_SHARE);
 const REOPEN_WINDOW = 7 * DAY;
 const SHARE_CLOSED = 0.6;
 
@@ -383,6 +385,11 @@ function generateTicket(rng, world, index, out) {
     resolution_notes: null,
     response_due_at: createdAt + target.response,
     resolution_due_at: createdAt + target.resolution,
+    response_warning_at: createdAt + Math.ceil(target.response * WARNING_SHARE),
+    resolution_warning_at: createdAt + Math.ceil(target.resolution * WARNING_SHARE),
+    sla_clock: '24x7',
+    time_to_first_response_seconds: null,
+    time_to_resolution_seconds: null,
     resolution_clock_started_at: createdAt,
     pending_since: null,
     paused_seconds: 0,
@@ -467,22 +474,30 @@ function applyStep(rng, world, ticket, to, at, record) {
       metadata,
     });
   }
-  if (from === 'NEW' && actor !== ticket.reporter_id) ticket.first_response_at = at;
+  if (from === 'NEW' && actor !== ticket.reporter_id) {
+    ticket.first_response_at = at;
+    ticket.time_to_first_response_seconds = (at - ticket.created_at) / 1000;
+  }
   if (from === 'PENDING_INFO') {
     const paused = Math.floor((at - ticket.pending_since) / 1000);
     ticket.paused_seconds += paused;
     ticket.resolution_due_at += paused * 1000;
+    ticket.resolution_warning_at = warningAt(ticket.resolution_clock_started_at, ticket.resolution_due_at);
     ticket.pending_since = null;
   }
   if (to === 'PENDING_INFO') ticket.pending_since = at;
-  if (to === 'RESOLVED') ticket.resolved_at = at;
+  if (to === 'RESOLVED') {
+    ticket.resolved_at = at;
+    ticket.time_to_resolution_seconds = (at - ticket.created_at) / 1000;
+  }
   if (to === 'CLOSED') ticket.closed_at = at;
   if (to === 'REOPENED') {
     ticket.reopen_count += 1;
-    ticket.resolved_at = ticket.closed_at = ticket.resolution_notes = null;
+    ticket.resolved_at = ticket.closed_at = ticket.resolution_notes = ticket.time_to_resolution_seconds = null;
     ticket.resolution_clock_started_at = at;
     ticket.paused_seconds = 0;
     ticket.resolution_due_at = at + world.targets[ticket.priority].resolution;
+    ticket.resolution_warning_at = warningAt(at, ticket.resolution_due_at);
   }
   ticket.status = to;
   ticket.version += 1;
@@ -593,6 +608,7 @@ const KINDS = {
   uuid: { array: 'uuid[]', expr: (c) => c },
   text: { array: 'text[]', expr: (c) => c },
   int: { array: 'int4[]', expr: (c) => c },
+  float: { array: 'float8[]', expr: (c) => c },
   bool: { array: 'bool[]', expr: (c) => c },
   time: { array: 'float8[]', expr: (c) => `to_timestamp(${c})`, value: (ms) => (ms === null ? null : ms / 1000) },
   tags: { array: 'text[]', expr: (c) => `string_to_array(${c}, ',')` }, // unnest flattens arrays of arrays
@@ -621,6 +637,11 @@ const TABLES = {
     resolution_notes: 'text',
     response_due_at: 'time',
     resolution_due_at: 'time',
+    response_warning_at: 'time',
+    resolution_warning_at: 'time',
+    sla_clock: 'text',
+    time_to_first_response_seconds: 'float',
+    time_to_resolution_seconds: 'float',
     resolution_clock_started_at: 'time',
     pending_since: 'time',
     paused_seconds: 'int',

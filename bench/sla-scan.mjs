@@ -100,12 +100,13 @@ async function main() {
     ${atNow(sla.RESOLUTION_WARNING_SQL)}`;
   const COLUMNS = `title, description, category, priority, status, reporter_id, created_at, updated_at,
     resolution_clock_started_at, response_due_at, resolution_due_at, first_response_at, resolved_at, closed_at,
-    pending_since, response_breach_recorded, resolution_breach_recorded, response_warning_recorded,
-    resolution_warning_recorded`;
+    pending_since, response_warning_at, resolution_warning_at, response_breach_recorded, resolution_breach_recorded,
+    response_warning_recorded, resolution_warning_recorded`;
   /** `t`'s columns in COLUMNS order, the flags as the scanner would have left them. */
   const SEEDED = `t.title, 'Seeded for the scanner benchmark.', 'INCIDENT', t.priority, t.status, t.reporter_id,
     t.created_at, t.created_at, t.resolution_clock_started_at, t.response_due_at, t.resolution_due_at,
-    t.first_response_at, t.resolved_at, t.closed_at, t.pending_since, ${RECORDED_FLAGS}`;
+    t.first_response_at, t.resolved_at, t.closed_at, t.pending_since, t.response_warning_at, t.resolution_warning_at,
+    ${RECORDED_FLAGS}`;
   /** Default policy targets of P1..P4 (response, resolution), indexed by `k` = 0..3. */
   const TARGETS = `make_interval(mins => (ARRAY[60, 240, 480, 1440])[k + 1]) AS response,
     make_interval(mins => (ARRAY[240, 1440, 4320, 10080])[k + 1]) AS resolution`;
@@ -123,6 +124,8 @@ async function main() {
                 md5('reporter' || i % 5000)::uuid AS reporter_id,
                 created AS created_at, created AS resolution_clock_started_at,
                 created + response AS response_due_at, created + resolution AS resolution_due_at,
+                created + response * ${sla.SLA_WARNING_SHARE} AS response_warning_at,
+                created + resolution * ${sla.SLA_WARNING_SHARE} AS resolution_warning_at,
                 CASE WHEN i % 50 <> 0 THEN created + response * (0.2 + (i::bigint * 7919 % 100) / 100.0) END
                   AS first_response_at,
                 resolved AS resolved_at,
@@ -149,6 +152,8 @@ async function main() {
                 md5('reporter' || j % 5000)::uuid AS reporter_id,
                 created AS created_at, created AS resolution_clock_started_at,
                 created + response AS response_due_at, created + resolution AS resolution_due_at,
+                created + response * ${sla.SLA_WARNING_SHARE} AS response_warning_at,
+                created + resolution * ${sla.SLA_WARNING_SHARE} AS resolution_warning_at,
                 CASE WHEN j % 3 <> 0 AND created + response * 0.5 < $1::timestamptz THEN created + response * 0.5 END
                   AS first_response_at,
                 NULL::timestamptz AS resolved_at, NULL::timestamptz AS closed_at,
@@ -166,7 +171,8 @@ async function main() {
       `INSERT INTO tickets (${COLUMNS})
        SELECT 'Breaching ticket ' || i, 'Seeded for the scanner benchmark.', 'INCIDENT', 'P1', 'NEW',
               md5('reporter' || i % 5000)::uuid, created, created, created, created + interval '1 hour',
-              created + interval '4 hours', NULL, NULL, NULL, NULL, false, false, false, false
+              created + interval '4 hours', NULL, NULL, NULL, NULL, created + interval '48 minutes',
+              created + interval '192 minutes', false, false, false, false
        FROM generate_series(1, $2::int) AS i, LATERAL (SELECT $1::timestamptz - interval '2 hours' AS created) AS c`,
       [now, breaches],
     );

@@ -7,7 +7,7 @@ export const MODULE_DEPENDENCIES = {
   health: [],
   metrics: [],
   teams: [],
-  sla: [],
+  sla: ['teams'],
   history: [],
   tickets: ['teams', 'sla', 'history'],
   'team-metrics': ['teams', 'tickets'],

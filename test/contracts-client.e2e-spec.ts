@@ -1,5 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { createTicketClient, Role, TicketCategory, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import {
+  createTicketClient,
+  Role,
+  SlaClockType,
+  TicketCategory,
+  TicketPriority,
+  TicketStatus,
+  type WorkingCalendar,
+} from '@ticketing/contracts';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Flows driven through the contracts package's typed client, so the client is tested against the real API. */
@@ -47,6 +55,33 @@ describe('typed contracts client', () => {
       params: { query: { assignee_id: 'me', status: [TicketStatus.OPEN] } },
     });
     expect(listed.data?.items.map((item) => item.id)).toEqual([ticket.id]);
+  });
+
+  it('sets a working calendar and a business-hours clock, and a new ticket shows them', async () => {
+    const client = createTicketClient({ baseUrl, token: t.user(Role.ADMIN).token });
+    const nineToFive: WorkingCalendar['week']['mon'] = [['09:00', '17:00']];
+    const calendar: WorkingCalendar = {
+      time_zone: 'America/St_Johns',
+      week: { mon: nineToFive, tue: nineToFive, wed: nineToFive, thu: nineToFive, fri: nineToFive, sat: [], sun: [] },
+      holidays: ['2026-12-25'],
+    };
+    const replaced = await client.PUT('/api/v1/sla/calendar', { body: calendar });
+    expect(replaced.data).toMatchObject({ ...calendar, team_id: null });
+    const policy = await client.PUT('/api/v1/sla/policies/{priority}', {
+      params: { path: { priority: TicketPriority.P4 } },
+      body: { response_minutes: 480, resolution_minutes: 2400, clock: SlaClockType.BUSINESS_HOURS },
+    });
+    expect(policy.data?.clock).toBe(SlaClockType.BUSINESS_HOURS);
+
+    const created = await client.POST('/api/v1/tickets', {
+      body: {
+        title: 'Request a staging database',
+        description: 'A copy of the staging database for load tests.',
+        category: TicketCategory.SERVICE_REQUEST,
+        priority: TicketPriority.P4,
+      },
+    });
+    expect(created.data).toMatchObject({ sla_clock: SlaClockType.BUSINESS_HOURS, sla_calendar_id: replaced.data!.id });
   });
 
   it('surfaces the error body of a refused call', async () => {

@@ -83,6 +83,7 @@ const TABLE_OWNERS: Record<string, string> = {
   teams: 'modules/teams',
   team_members: 'modules/teams',
   sla_policies: 'modules/sla',
+  sla_calendars: 'modules/sla',
   outbox_events: 'modules/notifications',
   webhook_subscriptions: 'modules/notifications',
   webhook_deliveries: 'modules/notifications',

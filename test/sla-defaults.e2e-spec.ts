@@ -1,4 +1,4 @@
-import { DEFAULT_SLA_TARGETS, Role, TicketPriority } from '@ticketing/contracts';
+import { DEFAULT_SLA_TARGETS, Role, SlaClockType, TicketPriority } from '@ticketing/contracts';
 import { auth } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -39,7 +39,12 @@ describe('SLA defaults', () => {
       .set(...auth(t.user(Role.END_USER)))
       .expect(200);
     expect(res.body).toEqual({
-      items: defaultPolicies.map((policy) => ({ ...policy, updated_at: expect.any(String) })),
+      // The business-hours migration keeps every policy on the 24x7 clock (README, "Business-hours SLA").
+      items: defaultPolicies.map((policy) => ({
+        ...policy,
+        clock: SlaClockType.ROUND_THE_CLOCK,
+        updated_at: expect.any(String),
+      })),
     });
   });
 });

@@ -26,6 +26,8 @@ const TICKET_FIELDS = [
   'resolution_notes',
   'response_due_at',
   'resolution_due_at',
+  'sla_clock',
+  'sla_calendar_id',
   'first_response_at',
   'resolved_at',
   'closed_at',

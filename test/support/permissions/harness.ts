@@ -97,6 +97,12 @@ export const webhookUrl = (w: World, suffix = '') => `/api/v1/webhooks/${w.webho
 
 export const REOPEN_REASON = 'The disk filled up again today.';
 export const SLA_P4 = { response_minutes: 24 * 60, resolution_minutes: 168 * 60 };
+/** A working calendar body for the calendar routes (issue 14). */
+export const WORKING_CALENDAR = {
+  time_zone: 'Europe/Berlin',
+  week: { mon: [['09:00', '17:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+  holidays: ['2026-12-25'],
+};
 
 /** Every item of a collection answer. */
 export const itemsOf = (res: supertest.Response) => res.body.items as Record<string, any>[];

@@ -10,6 +10,7 @@ import {
   type Row,
   SLA_P4,
   webhookUrl,
+  WORKING_CALENDAR,
 } from './harness';
 
 /**
@@ -58,6 +59,16 @@ const actions: Record<string, Action> = {
     route: 'PUT /api/v1/sla/policies/:priority',
     request: (w) => w.call.put('/api/v1/sla/policies/P4', SLA_P4),
     verify: (res) => expect(res.body).toMatchObject({ priority: 'P4', ...SLA_P4 }),
+  },
+  'get SLA calendar': {
+    route: 'GET /api/v1/sla/calendar',
+    request: (w) => w.call.get('/api/v1/sla/calendar'),
+    verify: (res) => expect(res.body).toMatchObject({ team_id: null, week: expect.any(Object) }),
+  },
+  'replace SLA calendar': {
+    route: 'PUT /api/v1/sla/calendar',
+    request: (w) => w.call.put('/api/v1/sla/calendar', WORKING_CALENDAR),
+    verify: (res) => expect(res.body).toMatchObject({ team_id: null, ...WORKING_CALENDAR }),
   },
   'read the change feed': {
     route: 'GET /api/v1/events',
@@ -108,6 +119,8 @@ const adminOnly = (action: string, scenario: Row[2], ok: number): Row[] =>
 const rows: Row[] = [
   ...ALL_ROLES.map((role): Row => ['get SLA policies', role, 'none', 200]),
   ...adminOnly('PUT SLA policy P4', 'none', 200),
+  ...ALL_ROLES.map((role): Row => ['get SLA calendar', role, 'none', 200]),
+  ...adminOnly('replace SLA calendar', 'none', 200),
 
   // The feed carries internal events (with their `internal` flag): DEVOPS_ENGINEER and above (§9).
   ...ALL_ROLES.map((role): Row => ['read the change feed', role, 'none', role === END_USER ? 403 : 200]),

@@ -27,6 +27,7 @@ import {
   uniqueName,
   upload,
   webhookUrl,
+  WORKING_CALENDAR,
   type World,
 } from './harness';
 import { DOCUMENTED_ROUTES, sampleValue } from './openapi-routes';
@@ -83,6 +84,11 @@ const CALLS: Partial<Record<RouteKey, (w: World, extra: Extra) => supertest.Test
     withJson(w.call.delete(teamUrl(w, `/members/${w.teamMember!.id}`)), extra),
   'GET /api/v1/teams/:team_id/metrics': (w) => w.call.get(teamUrl(w, '/metrics')),
   'PUT /api/v1/sla/policies/:priority': (w, extra) => w.call.put('/api/v1/sla/policies/P4', { ...SLA_P4, ...extra }),
+  'PUT /api/v1/sla/calendar': (w, extra) => w.call.put('/api/v1/sla/calendar', { ...WORKING_CALENDAR, ...extra }),
+  'GET /api/v1/teams/:team_id/calendar': (w) => w.call.get(teamUrl(w, '/calendar')),
+  'PUT /api/v1/teams/:team_id/calendar': (w, extra) =>
+    w.call.put(teamUrl(w, '/calendar'), { ...WORKING_CALENDAR, ...extra }),
+  'DELETE /api/v1/teams/:team_id/calendar': (w, extra) => withJson(w.call.delete(teamUrl(w, '/calendar')), extra),
   'POST /api/v1/webhooks': (w, extra) =>
     w.call.post('/api/v1/webhooks', {
       url: 'http://127.0.0.1:9/probe',
@@ -267,6 +273,31 @@ export const BOLA_PROBES: BolaProbe[] = [
     foreign: 'a team someone else leads',
     caller: TEAM_LEAD,
     scenario: 'team',
+    status: 403,
+  },
+  // Calendars are read by everyone (issue 14); a lead writes only the calendar of a team they lead.
+  {
+    route: 'GET /api/v1/teams/:team_id/calendar',
+    position: 'path:team_id',
+    foreign: 'any team (readable by every role)',
+    caller: END_USER,
+    scenario: 'team',
+    status: 200,
+  },
+  {
+    route: 'PUT /api/v1/teams/:team_id/calendar',
+    position: 'path:team_id',
+    foreign: 'a team someone else leads',
+    caller: TEAM_LEAD,
+    scenario: 'team',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/v1/teams/:team_id/calendar',
+    position: 'path:team_id',
+    foreign: 'a team they are a member of',
+    caller: DEVOPS_ENGINEER,
+    scenario: 'member-team',
     status: 403,
   },
   {
@@ -522,7 +553,15 @@ export interface WriteTarget {
   reserved?: Extra;
 }
 
-const TICKET_HIDDEN = ['deleted_at', 'paused_seconds', 'resolution_clock_started_at', 'search_vector'];
+const TICKET_HIDDEN = [
+  'deleted_at',
+  'paused_seconds',
+  'resolution_clock_started_at',
+  'search_vector',
+  'response_warning_at',
+  'resolution_warning_at',
+  'time_to_first_response_seconds',
+];
 
 /** Every write route; requesters probe the ones they may call themselves. */
 export const WRITE_TARGETS: Partial<Record<RouteKey, WriteTarget>> = {
@@ -564,6 +603,9 @@ export const WRITE_TARGETS: Partial<Record<RouteKey, WriteTarget>> = {
   'POST /api/v1/teams/:team_id/members': { scenario: 'team', callers: [ADMIN], hidden: ['team_id'] },
   'DELETE /api/v1/teams/:team_id/members/:user_id': { scenario: 'team', callers: [ADMIN], hidden: ['deleted_at'] },
   'PUT /api/v1/sla/policies/:priority': { scenario: 'none', callers: [ADMIN], hidden: [] },
+  'PUT /api/v1/sla/calendar': { scenario: 'none', callers: [ADMIN], hidden: ['superseded_at'] },
+  'PUT /api/v1/teams/:team_id/calendar': { scenario: 'own-team', callers: [TEAM_LEAD], hidden: ['superseded_at'] },
+  'DELETE /api/v1/teams/:team_id/calendar': { scenario: 'team', callers: [ADMIN], hidden: ['superseded_at'] },
   'POST /api/v1/webhooks': { scenario: 'none', callers: [ADMIN], hidden: ['created_by', 'deleted_at'] },
   'DELETE /api/v1/webhooks/:webhook_id': { scenario: 'webhook', callers: [ADMIN], hidden: ['deleted_at'] },
   'POST /api/v1/webhooks/:webhook_id/deliveries/:delivery_id/redeliver': {
@@ -579,6 +621,10 @@ const HIDDEN_VALUES: Record<string, unknown> = {
   paused_seconds: 0,
   resolution_clock_started_at: '2030-01-01T00:00:00.000Z',
   search_vector: 'x',
+  response_warning_at: '2030-01-01T00:00:00.000Z',
+  resolution_warning_at: '2030-01-01T00:00:00.000Z',
+  time_to_first_response_seconds: 1,
+  superseded_at: '2030-01-01T00:00:00.000Z',
   is_internal: true,
   storage_key: 'attachments/00/elsewhere',
   created_by: crypto.randomUUID(),

@@ -11,6 +11,7 @@ import {
   TEAM_LEAD,
   teamUrl,
   uniqueName,
+  WORKING_CALENDAR,
 } from './harness';
 
 /** Spec §7 for teams, their members and their metrics. */
@@ -72,6 +73,24 @@ const actions: Record<string, Action> = {
       expect(team.body.members).not.toContainEqual(expect.objectContaining({ user_id: w.teamMember!.id }));
     },
   },
+  'get team calendar': {
+    route: 'GET /api/v1/teams/:team_id/calendar',
+    request: (w) => w.call.get(teamUrl(w, '/calendar')),
+    verify: (res) => expect(res.body).toMatchObject({ time_zone: expect.any(String), week: expect.any(Object) }),
+  },
+  'set team calendar': {
+    route: 'PUT /api/v1/teams/:team_id/calendar',
+    request: (w) => w.call.put(teamUrl(w, '/calendar'), WORKING_CALENDAR),
+    verify: (res, w) => expect(res.body).toMatchObject({ team_id: w.team!.id, ...WORKING_CALENDAR }),
+  },
+  'drop team calendar': {
+    route: 'DELETE /api/v1/teams/:team_id/calendar',
+    request: (w) => w.call.delete(teamUrl(w, '/calendar')),
+    verify: async (_res, w) => {
+      const fallback = await w.asAdmin.get(teamUrl(w, '/calendar')).expect(200);
+      expect(fallback.body.team_id).toBeNull();
+    },
+  },
   'team metrics': {
     route: 'GET /api/v1/teams/:team_id/metrics',
     request: (w) => w.call.get(teamUrl(w, '/metrics')),
@@ -90,6 +109,14 @@ const teamManageRows = (action: string, ok: number): Row[] => [
       ] satisfies Row[])),
 ];
 
+/** A team's calendar: ADMIN, or a LEAD of that very team (issue 14); MANAGER does not manage calendars. */
+const teamCalendarRows = (action: string, ok: number): Row[] => [
+  ...ALL_ROLES.map((role): Row => [action, role, 'team', role === ADMIN ? ok : 403]),
+  [action, TEAM_LEAD, 'own-team', ok],
+  [action, TEAM_LEAD, 'member-team', 403],
+  [action, DEVOPS_ENGINEER, 'member-team', 403],
+];
+
 const rows: Row[] = [
   ...ALL_ROLES.map((role): Row => ['list teams', role, 'none', role === END_USER ? 403 : 200]),
   ...ALL_ROLES.map((role): Row => ['get team', role, 'team', role === END_USER ? 403 : 200]),
@@ -99,6 +126,10 @@ const rows: Row[] = [
   ...teamManageRows('add team member', 201),
   ...teamManageRows('make themselves LEAD', 201),
   ...teamManageRows('remove team member', 204),
+
+  ...ALL_ROLES.map((role): Row => ['get team calendar', role, 'team', 200]),
+  ...teamCalendarRows('set team calendar', 200),
+  ...teamCalendarRows('drop team calendar', 204),
 
   // A lead's powers over a team come from being its LEAD member (spec §4), not from the role alone.
   ['team metrics', END_USER, 'team', 403],

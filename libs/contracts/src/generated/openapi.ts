@@ -160,6 +160,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sla/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The default working calendar of business-hours SLA clocks */
+    get: operations['getSlaCalendar'];
+    /** Replace the default working calendar (applies to tickets created afterwards) */
+    put: operations['replaceSlaCalendar'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/teams/{team_id}/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The working calendar of a team’s new tickets: its override, else the default (team_id null) */
+    get: operations['getTeamCalendar'];
+    /** Set the team’s own working calendar (ADMIN, or a lead of the team; applies to tickets created afterwards) */
+    put: operations['replaceTeamCalendar'];
+    post?: never;
+    /** Drop the team’s override: its new tickets use the default calendar */
+    delete: operations['deleteTeamCalendar'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/teams/{team_id}/metrics': {
     parameters: {
       query?: never;
@@ -592,12 +629,19 @@ export interface components {
     };
     /** @enum {string} */
     TicketPriority: 'P1' | 'P2' | 'P3' | 'P4';
+    /**
+     * @description 24x7 counts every minute; business_hours only the working hours of the ticket’s calendar
+     * @enum {string}
+     */
+    SlaClockType: '24x7' | 'business_hours';
     SlaPolicyDto: {
       priority: components['schemas']['TicketPriority'];
       /** @example 60 */
       response_minutes: number;
       /** @example 240 */
       resolution_minutes: number;
+      /** @description 24x7 counts every minute; business_hours only the working hours of the ticket’s calendar */
+      clock: components['schemas']['SlaClockType'];
       /** Format: date-time */
       updated_at: string;
     };
@@ -615,6 +659,115 @@ export interface components {
        * @example 240
        */
       resolution_minutes: number;
+      /** @description How the targets count time; omitted keeps the current clock */
+      clock?: components['schemas']['SlaClockType'];
+    };
+    WorkingWeekDto: {
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example [
+       *       [
+       *         "09:00",
+       *         "17:00"
+       *       ]
+       *     ]
+       */
+      mon: string[][];
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example [
+       *       [
+       *         "09:00",
+       *         "17:00"
+       *       ]
+       *     ]
+       */
+      tue: string[][];
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example [
+       *       [
+       *         "09:00",
+       *         "17:00"
+       *       ]
+       *     ]
+       */
+      wed: string[][];
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example [
+       *       [
+       *         "09:00",
+       *         "17:00"
+       *       ]
+       *     ]
+       */
+      thu: string[][];
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example [
+       *       [
+       *         "09:00",
+       *         "17:00"
+       *       ]
+       *     ]
+       */
+      fri: string[][];
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example []
+       */
+      sat: string[][];
+      /**
+       * @description Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight
+       * @example []
+       */
+      sun: string[][];
+    };
+    SlaCalendarDto: {
+      /**
+       * @description IANA time zone the shifts are read in
+       * @example Europe/Berlin
+       */
+      time_zone: string;
+      week: components['schemas']['WorkingWeekDto'];
+      /**
+       * @description Local dates whose shifts do not count (a shift belongs to the day it starts on)
+       * @example [
+       *       "2026-12-25"
+       *     ]
+       */
+      holidays: string[];
+      /**
+       * Format: uuid
+       * @description This calendar version; tickets show the version they count on
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @description The team whose override this is; null for the default calendar
+       */
+      team_id: string | null;
+      /**
+       * Format: date-time
+       * @description When this version replaced the previous one
+       */
+      updated_at: string;
+    };
+    WorkingCalendarDto: {
+      /**
+       * @description IANA time zone the shifts are read in
+       * @example Europe/Berlin
+       */
+      time_zone: string;
+      week: components['schemas']['WorkingWeekDto'];
+      /**
+       * @description Local dates whose shifts do not count (a shift belongs to the day it starts on)
+       * @example [
+       *       "2026-12-25"
+       *     ]
+       */
+      holidays: string[];
     };
     OpenTicketsDto: {
       /** @example 12 */
@@ -763,6 +916,16 @@ export interface components {
       response_due_at: string | null;
       /** Format: date-time */
       resolution_due_at: string | null;
+      /**
+       * @description The clock the due dates count on (that of the policy of its priority); null when SLA is off
+       * @enum {string|null}
+       */
+      sla_clock: '24x7' | 'business_hours' | null;
+      /**
+       * Format: uuid
+       * @description The calendar version business hours are counted in: the id GET /sla/calendar or the team’s calendar had when the ticket was created (later calendar changes apply to newer tickets); null when SLA is off
+       */
+      sla_calendar_id: string | null;
       /** Format: date-time */
       first_response_at: string | null;
       /** Format: date-time */
@@ -1890,6 +2053,346 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  getSlaCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaCalendarDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  replaceSlaCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WorkingCalendarDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaCalendarDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Another change of the same calendar was committed at the same time; send it again */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  getTeamCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        team_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaCalendarDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  replaceTeamCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        team_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WorkingCalendarDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaCalendarDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Another change of the same calendar was committed at the same time; send it again */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  deleteTeamCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        team_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The team uses the default calendar */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -101,6 +101,14 @@ export const AccessPolicy = {
     return principal.role === Role.ADMIN;
   },
 
+  /** A team's working calendar: admins, and the team's own leads (issue 14). */
+  canChangeTeamCalendar(actor: Actor, teamId: string): boolean {
+    return (
+      actor.principal.role === Role.ADMIN ||
+      (actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId))
+    );
+  },
+
   /** Internal notes are for staff only: END_USER never posts or sees them. */
   canSeeInternal(principal: Principal): boolean {
     return isStaff(principal);

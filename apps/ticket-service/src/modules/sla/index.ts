@@ -1,3 +1,4 @@
+export { ROUND_THE_CLOCK, type SlaTimeline } from './business-time';
 export {
   BREACHED_SQL,
   RESOLUTION_BREACHED_SQL,
@@ -6,6 +7,13 @@ export {
   RESPONSE_WARNING_SQL,
   SLA_WARNING_SHARE,
 } from './sla-breach.sql';
-export { computeBreaches, computeDueDates, computeWarnings, pauseSecondsEndingAt } from './sla-calculator';
+export {
+  computeBreaches,
+  computeDueDates,
+  computeWarnings,
+  pauseSecondsEndingAt,
+  resolutionAfterPause,
+} from './sla-calculator';
+export { SlaCalendarsService } from './sla-calendars.service';
 export { SlaModule } from './sla.module';
-export { SlaPoliciesService } from './sla-policies.service';
+export { SlaPoliciesService, type SlaTerms } from './sla-policies.service';

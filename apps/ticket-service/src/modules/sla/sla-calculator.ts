@@ -1,4 +1,6 @@
 import type { SlaTarget } from '@ticketing/contracts';
+import type { SlaTimeline } from './business-time';
+import { SLA_WARNING_SHARE } from './sla-breach.sql';
 
 const MINUTE_MS = 60_000;
 
@@ -7,7 +9,10 @@ export interface SlaClock {
   createdAt: Date;
   /** Creation, or the latest reopening: the resolution clock restarts then. */
   resolutionClockStartedAt: Date;
-  /** Seconds spent in PENDING_INFO since the resolution clock started (completed pauses only). */
+  /**
+   * Seconds of the ticket's clock spent in PENDING_INFO since the resolution clock started (completed pauses
+   * only): working seconds on a business-hours clock.
+   */
   pausedSeconds: number;
   /** Set while the ticket waits in PENDING_INFO. */
   pendingSince: Date | null;
@@ -16,21 +21,50 @@ export interface SlaClock {
 export interface SlaDueDates {
   responseDueAt: Date;
   resolutionDueAt: Date;
+  /** When SLA_WARNING_SHARE of each target has passed on the ticket's clock (stored, so SQL only compares). */
+  responseWarningAt: Date;
+  resolutionWarningAt: Date;
 }
 
-/** Due dates from the clock and the target; a recomputation (priority change) keeps the paused time. */
-export function computeDueDates(clock: SlaClock, target: SlaTarget): SlaDueDates {
+/**
+ * Due dates from the clock and the target, counted on `timeline` (round the clock, or a calendar's working
+ * hours); a recomputation (priority change) keeps the paused time.
+ */
+export function computeDueDates(clock: SlaClock, target: SlaTarget, timeline: SlaTimeline): SlaDueDates {
+  const responseDueAt = timeline.add(clock.createdAt, target.responseMinutes * MINUTE_MS);
+  const resolutionDueAt = timeline.add(
+    clock.resolutionClockStartedAt,
+    target.resolutionMinutes * MINUTE_MS + clock.pausedSeconds * 1000,
+  );
   return {
-    responseDueAt: new Date(clock.createdAt.getTime() + target.responseMinutes * MINUTE_MS),
-    resolutionDueAt: new Date(
-      clock.resolutionClockStartedAt.getTime() + target.resolutionMinutes * MINUTE_MS + clock.pausedSeconds * 1000,
-    ),
+    responseDueAt,
+    resolutionDueAt,
+    responseWarningAt: slaWarningAt(clock.createdAt, responseDueAt, timeline),
+    resolutionWarningAt: slaWarningAt(clock.resolutionClockStartedAt, resolutionDueAt, timeline),
   };
 }
 
-/** Whole seconds of the pause that ends now. */
-export function pauseSecondsEndingAt(pendingSince: Date, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - pendingSince.getTime()) / 1000));
+/** The first whole millisecond at which SLA_WARNING_SHARE of the clock from `start` to `due` has passed. */
+export function slaWarningAt(start: Date, due: Date, timeline: SlaTimeline): Date {
+  return timeline.add(start, Math.ceil(timeline.elapsedMs(start, due) * SLA_WARNING_SHARE));
+}
+
+/** Whole seconds of the ticket's clock in the pause that ends now. */
+export function pauseSecondsEndingAt(pendingSince: Date, now: Date, timeline: SlaTimeline): number {
+  return Math.floor(timeline.elapsedMs(pendingSince, now) / 1000);
+}
+
+/** A finished pause of `pausedSeconds` (on the ticket's clock) moves the resolution due date and warning later. */
+export function resolutionAfterPause(
+  clock: { resolutionClockStartedAt: Date; resolutionDueAt: Date },
+  pausedSeconds: number,
+  timeline: SlaTimeline,
+): { resolutionDueAt: Date; resolutionWarningAt: Date } {
+  const resolutionDueAt = timeline.add(clock.resolutionDueAt, pausedSeconds * 1000);
+  return {
+    resolutionDueAt,
+    resolutionWarningAt: slaWarningAt(clock.resolutionClockStartedAt, resolutionDueAt, timeline),
+  };
 }
 
 export interface SlaSnapshot {
@@ -48,7 +82,8 @@ export interface SlaBreaches {
 
 /**
  * Breached = no answer by the due date, or a late one. While the ticket waits in PENDING_INFO its
- * resolution due date keeps moving, so the running pause is added before comparing.
+ * resolution due date keeps moving, so the running pause is added before comparing. That comparison is
+ * `pendingSince > due` in disguise, so it holds for a business-hours clock too: a pause stops that clock as well.
  */
 export function computeBreaches(sla: SlaSnapshot, now: Date): SlaBreaches {
   const response = sla.responseDueAt !== null && (sla.firstResponseAt ?? now).getTime() > sla.responseDueAt.getTime();
@@ -62,23 +97,20 @@ export function computeBreaches(sla: SlaSnapshot, now: Date): SlaBreaches {
 }
 
 export interface SlaWarningSnapshot extends SlaSnapshot {
-  createdAt: Date;
-  resolutionClockStartedAt: Date;
+  responseWarningAt: Date | null;
+  resolutionWarningAt: Date | null;
 }
 
 /**
- * Past `share` of a target, not yet answered or resolved, and not yet due (after that it is a breach).
- * A paused resolution clock does not warn.
+ * Past the stored warning instant of a target, not yet answered or resolved, and not yet due (after that it is
+ * a breach). A paused resolution clock does not warn.
  */
-export function computeWarnings(sla: SlaWarningSnapshot, now: Date, share: number): SlaBreaches {
-  const past = (start: Date, due: Date) =>
-    now.getTime() < due.getTime() && now.getTime() >= start.getTime() + (due.getTime() - start.getTime()) * share;
+export function computeWarnings(sla: SlaWarningSnapshot, now: Date): SlaBreaches {
+  const past = (warningAt: Date | null, due: Date | null) =>
+    warningAt !== null && due !== null && now.getTime() < due.getTime() && now.getTime() >= warningAt.getTime();
   return {
-    response: sla.responseDueAt !== null && sla.firstResponseAt === null && past(sla.createdAt, sla.responseDueAt),
+    response: sla.firstResponseAt === null && past(sla.responseWarningAt, sla.responseDueAt),
     resolution:
-      sla.resolutionDueAt !== null &&
-      sla.resolvedAt === null &&
-      sla.pendingSince === null &&
-      past(sla.resolutionClockStartedAt, sla.resolutionDueAt),
+      sla.resolvedAt === null && sla.pendingSince === null && past(sla.resolutionWarningAt, sla.resolutionDueAt),
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { type SlaTarget, TicketPriority } from '@ticketing/contracts';
+import { type SlaClockType, type SlaTarget, TicketPriority } from '@ticketing/contracts';
 import { DomainError } from '../../common/errors/domain-error';
 import type { SlaPolicyDto, SlaPolicyListDto, UpdateSlaPolicyDto } from './dto/sla-policy.dto';
 import { SlaPolicy } from './sla-policy.entity';
@@ -13,8 +13,15 @@ function toDto(policy: SlaPolicy): SlaPolicyDto {
     priority: policy.priority,
     response_minutes: policy.responseMinutes,
     resolution_minutes: policy.resolutionMinutes,
+    clock: policy.clock,
     updated_at: policy.updatedAt.toISOString(),
   };
+}
+
+/** What a ticket of one priority is held to: its targets and the clock they count on. */
+export interface SlaTerms {
+  target: SlaTarget;
+  clock: SlaClockType;
 }
 
 /**
@@ -26,7 +33,7 @@ export const SLA_TARGETS_CACHE_MS = 5_000;
 /** SLA targets stored in the database; a change applies to tickets created (or re-prioritised) afterwards. */
 @Injectable()
 export class SlaPoliciesService {
-  private cache: { targets: Map<TicketPriority, SlaTarget>; readAt: number } | null = null;
+  private cache: { terms: Map<TicketPriority, SlaTerms>; readAt: number } | null = null;
 
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
@@ -40,21 +47,24 @@ export class SlaPoliciesService {
     return { items: rows.map(toDto) };
   }
 
-  async targetFor(priority: TicketPriority): Promise<SlaTarget> {
+  async termsFor(priority: TicketPriority): Promise<SlaTerms> {
     const now = Date.now();
     if (!this.cache || now - this.cache.readAt > SLA_TARGETS_CACHE_MS) {
       const rows = await this.policies.find();
-      const targets = new Map(
+      const terms = new Map(
         rows.map((row) => [
           row.priority,
-          { responseMinutes: row.responseMinutes, resolutionMinutes: row.resolutionMinutes },
+          {
+            target: { responseMinutes: row.responseMinutes, resolutionMinutes: row.resolutionMinutes },
+            clock: row.clock,
+          },
         ]),
       );
-      this.cache = { targets, readAt: now };
+      this.cache = { terms, readAt: now };
     }
-    const target = this.cache.targets.get(priority);
-    if (!target) throw new Error(`No SLA policy for ${priority}`);
-    return target;
+    const terms = this.cache.terms.get(priority);
+    if (!terms) throw new Error(`No SLA policy for ${priority}`);
+    return terms;
   }
 
   @Transactional()
@@ -67,6 +77,7 @@ export class SlaPoliciesService {
     const policy = await this.policies.findOneByOrFail({ priority });
     policy.responseMinutes = input.response_minutes;
     policy.resolutionMinutes = input.resolution_minutes;
+    if (input.clock !== undefined) policy.clock = input.clock;
     const saved = await this.policies.save(policy);
     this.cache = null;
     return toDto(saved);

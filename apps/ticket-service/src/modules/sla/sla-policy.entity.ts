@@ -1,4 +1,4 @@
-import type { TicketPriority } from '@ticketing/contracts';
+import type { SlaClockType, TicketPriority } from '@ticketing/contracts';
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('sla_policies')
@@ -11,6 +11,10 @@ export class SlaPolicy {
 
   @Column({ type: 'integer' })
   resolutionMinutes!: number;
+
+  /** How the targets count time (a new ticket takes its policy's clock, like its targets). */
+  @Column({ type: 'varchar', length: 16 })
+  clock!: SlaClockType;
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;

@@ -14,7 +14,7 @@ import { type ScannedTicket, type SlaFlagChange, slaFlagChange } from './sla-fla
 /** Tickets each rule claims per transaction: enough to amortise a commit, few enough to hold locks briefly. */
 const BATCH_SIZE = 1000;
 
-const CLAIMED_COLUMNS = `t.id, t.created_at AS "createdAt", t.resolution_clock_started_at AS "resolutionClockStartedAt",
+const CLAIMED_COLUMNS = `t.id, t.response_warning_at AS "responseWarningAt", t.resolution_warning_at AS "resolutionWarningAt",
   t.pending_since AS "pendingSince", t.response_due_at AS "responseDueAt", t.resolution_due_at AS "resolutionDueAt",
   t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt",
   t.response_breach_recorded AS "responseBreachRecorded", t.resolution_breach_recorded AS "resolutionBreachRecorded",

@@ -15,11 +15,11 @@ const unflagged: SlaFlags = {
 /** A P1 ticket created at T0 (response due after 1 h, resolution after 4 h), unanswered. */
 const ticket: ScannedTicket = {
   id: '00000000-0000-4000-8000-000000000001',
-  createdAt: T0,
-  resolutionClockStartedAt: T0,
   pendingSince: null,
   responseDueAt: hours(1),
   resolutionDueAt: hours(4),
+  responseWarningAt: new Date(T0.getTime() + 0.8 * 3_600_000),
+  resolutionWarningAt: new Date(T0.getTime() + 0.8 * 4 * 3_600_000),
   firstResponseAt: null,
   resolvedAt: null,
   ...unflagged,

@@ -1,6 +1,6 @@
 import { HistoryChangeType } from '@ticketing/contracts';
 import type { AuditEvent, ChangeEntry } from '../history';
-import { computeBreaches, computeWarnings, SLA_WARNING_SHARE } from '../sla';
+import { computeBreaches, computeWarnings } from '../sla';
 import { slaWarningEvents, ticketChangeEvents } from './ticket-events';
 import type { Ticket } from './ticket.entity';
 
@@ -53,7 +53,7 @@ export function slaBreachEntries(before: SlaFlags, after: SlaFlags): ChangeEntry
  */
 export function slaFlagChange(ticket: ScannedTicket, now: Date, notes: string | null): SlaFlagChange | null {
   const breaches = computeBreaches(ticket, now);
-  const warnings = computeWarnings(ticket, now, SLA_WARNING_SHARE);
+  const warnings = computeWarnings(ticket, now);
   const flags: SlaFlags = {
     responseBreachRecorded: ticket.responseBreachRecorded || breaches.response,
     resolutionBreachRecorded: ticket.resolutionBreachRecorded || breaches.resolution,

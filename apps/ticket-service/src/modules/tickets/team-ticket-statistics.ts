@@ -22,7 +22,10 @@ interface StatisticsRow {
   resolution_p90: number | null;
 }
 
-/** The whole report in two aggregate queries over the team's tickets (SQL does the counting, not Node). */
+/**
+ * The whole report in two aggregate queries over the team's tickets (SQL does the counting, not Node). Durations
+ * are those stored on each ticket, counted on its clock (working time for business-hours policies).
+ */
 const STATISTICS_SQL = `
   SELECT
     count(*) FILTER (WHERE ${OPEN}) AS open_total,
@@ -34,12 +37,12 @@ const STATISTICS_SQL = `
                        AND (t.resolved_at IS NOT NULL OR ${RESOLUTION_BREACHED_SQL})) AS resolution_measured,
     count(*) FILTER (WHERE ${IN_WINDOW} AND t.resolved_at IS NOT NULL AND NOT ${RESOLUTION_BREACHED_SQL}) AS resolution_met,
     count(*) FILTER (WHERE ${IN_WINDOW} AND t.first_response_at IS NOT NULL) AS first_response_count,
-    avg(extract(epoch FROM t.first_response_at - t.created_at)) FILTER (WHERE ${IN_WINDOW})::float8 AS first_response_mean,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM t.first_response_at - t.created_at))
+    avg(t.time_to_first_response_seconds) FILTER (WHERE ${IN_WINDOW})::float8 AS first_response_mean,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY t.time_to_first_response_seconds)
       FILTER (WHERE ${IN_WINDOW} AND t.first_response_at IS NOT NULL)::float8 AS first_response_p90,
     count(*) FILTER (WHERE ${IN_WINDOW} AND t.resolved_at IS NOT NULL) AS resolution_count,
-    avg(extract(epoch FROM t.resolved_at - t.created_at)) FILTER (WHERE ${IN_WINDOW})::float8 AS resolution_mean,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at))
+    avg(t.time_to_resolution_seconds) FILTER (WHERE ${IN_WINDOW})::float8 AS resolution_mean,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY t.time_to_resolution_seconds)
       FILTER (WHERE ${IN_WINDOW} AND t.resolved_at IS NOT NULL)::float8 AS resolution_p90
   FROM tickets t
   WHERE t.team_id = :team AND t.deleted_at IS NULL`;

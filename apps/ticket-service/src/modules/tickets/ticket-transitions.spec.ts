@@ -1,6 +1,6 @@
 import { DEFAULT_SLA_TARGETS, Role, TicketCategory, TicketPriority, TicketStatus } from '@ticketing/contracts';
 import type { Principal } from '../../common/auth/principal';
-import { computeDueDates } from '../sla';
+import { computeDueDates, ROUND_THE_CLOCK } from '../sla';
 import { applyCommentToTicket, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
 
@@ -30,24 +30,36 @@ function newTicket(priority: TicketPriority): Ticket {
     resolutionNotes: null,
     reopenCount: 0,
   });
-  return Object.assign(ticket, computeDueDates(ticket, DEFAULT_SLA_TARGETS[priority]));
+  return Object.assign(ticket, computeDueDates(ticket, DEFAULT_SLA_TARGETS[priority], ROUND_THE_CLOCK));
 }
 
 describe('ticket life under the SLA rules', () => {
   it('pauses in PENDING_INFO, keeps the pause across a priority change, and restarts on reopen', () => {
     const ticket = newTicket(TicketPriority.P3);
-    moveStatus(ticket, { to: TicketStatus.IN_PROGRESS, by: engineer, now: minutes(5), slaTarget: null });
+    moveStatus(ticket, {
+      to: TicketStatus.IN_PROGRESS,
+      by: engineer,
+      now: minutes(5),
+      slaTarget: null,
+      timeline: ROUND_THE_CLOCK,
+    });
     expect(ticket.firstResponseAt).toEqual(minutes(5));
 
-    moveStatus(ticket, { to: TicketStatus.PENDING_INFO, by: engineer, now: minutes(60), slaTarget: null });
-    applyCommentToTicket(ticket, reporter, false, minutes(150)); // the reporter answers after 90 minutes
+    moveStatus(ticket, {
+      to: TicketStatus.PENDING_INFO,
+      by: engineer,
+      now: minutes(60),
+      slaTarget: null,
+      timeline: ROUND_THE_CLOCK,
+    });
+    applyCommentToTicket(ticket, reporter, false, minutes(150), ROUND_THE_CLOCK); // the reporter answers after 90 minutes
     expect(ticket.status).toBe(TicketStatus.IN_PROGRESS);
     expect(ticket.pausedSeconds).toBe(90 * 60);
     expect(ticket.resolutionDueAt).toEqual(minutes(72 * 60 + 90));
 
     // P3 → P1: both due dates from creation with the new targets; the 90 paused minutes stay.
     ticket.priority = TicketPriority.P1;
-    Object.assign(ticket, computeDueDates(ticket, DEFAULT_SLA_TARGETS[TicketPriority.P1]));
+    Object.assign(ticket, computeDueDates(ticket, DEFAULT_SLA_TARGETS[TicketPriority.P1], ROUND_THE_CLOCK));
     expect(ticket.responseDueAt).toEqual(minutes(60));
     expect(ticket.resolutionDueAt).toEqual(minutes(4 * 60 + 90));
 
@@ -56,6 +68,7 @@ describe('ticket life under the SLA rules', () => {
       by: engineer,
       now: minutes(200),
       slaTarget: null,
+      timeline: ROUND_THE_CLOCK,
       resolutionNotes: 'Restarted the queue worker.',
     });
     expect(ticket).toMatchObject({ resolvedAt: minutes(200), resolutionNotes: 'Restarted the queue worker.' });
@@ -65,6 +78,7 @@ describe('ticket life under the SLA rules', () => {
       by: reporter,
       now: minutes(1000),
       slaTarget: DEFAULT_SLA_TARGETS[TicketPriority.P1],
+      timeline: ROUND_THE_CLOCK,
     });
     expect(ticket).toMatchObject({
       reopenCount: 1,
@@ -81,16 +95,22 @@ describe('ticket life under the SLA rules', () => {
   it('refuses moves outside the workflow, naming the allowed targets', () => {
     const ticket = newTicket(TicketPriority.P2);
     expect(() =>
-      moveStatus(ticket, { to: TicketStatus.RESOLVED, by: engineer, now: minutes(1), slaTarget: null }),
+      moveStatus(ticket, {
+        to: TicketStatus.RESOLVED,
+        by: engineer,
+        now: minutes(1),
+        slaTarget: null,
+        timeline: ROUND_THE_CLOCK,
+      }),
     ).toThrow('Cannot move a NEW ticket to RESOLVED; allowed: OPEN, IN_PROGRESS, CLOSED');
   });
 
   it('does not count the reporter or an internal note as the first response', () => {
     const ticket = newTicket(TicketPriority.P2);
-    applyCommentToTicket(ticket, reporter, false, minutes(1));
-    applyCommentToTicket(ticket, engineer, true, minutes(2));
+    applyCommentToTicket(ticket, reporter, false, minutes(1), ROUND_THE_CLOCK);
+    applyCommentToTicket(ticket, engineer, true, minutes(2), ROUND_THE_CLOCK);
     expect(ticket.firstResponseAt).toBeNull();
-    applyCommentToTicket(ticket, engineer, false, minutes(3));
+    applyCommentToTicket(ticket, engineer, false, minutes(3), ROUND_THE_CLOCK);
     expect(ticket.firstResponseAt).toEqual(minutes(3));
   });
 

@@ -1,7 +1,7 @@
 import { allowedTransitions, canTransition, ErrorCode, Role, type SlaTarget, TicketStatus } from '@ticketing/contracts';
 import { type Principal, ROLE_RANK } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { computeDueDates, pauseSecondsEndingAt } from '../sla';
+import { computeDueDates, pauseSecondsEndingAt, resolutionAfterPause, type SlaTimeline } from '../sla';
 import type { Ticket } from './ticket.entity';
 
 const DAY_MS = 86_400_000;
@@ -28,8 +28,12 @@ export function countsAsFirstResponse(principal: Principal, ticket: Pick<Ticket,
   return ROLE_RANK[principal.role] >= ROLE_RANK[Role.DEVOPS_ENGINEER] && principal.id !== ticket.reporterId;
 }
 
-export function recordFirstResponse(ticket: Ticket, principal: Principal, now: Date): void {
-  if (ticket.firstResponseAt === null && countsAsFirstResponse(principal, ticket)) ticket.firstResponseAt = now;
+/** The first response, and how long it took on the ticket's clock. */
+export function recordFirstResponse(ticket: Ticket, principal: Principal, now: Date, timeline: SlaTimeline): void {
+  if (ticket.firstResponseAt === null && countsAsFirstResponse(principal, ticket)) {
+    ticket.firstResponseAt = now;
+    ticket.timeToFirstResponseSeconds = timeline.elapsedMs(ticket.createdAt, now) / 1000;
+  }
 }
 
 export interface StatusMove {
@@ -38,6 +42,8 @@ export interface StatusMove {
   now: Date;
   /** The SLA target of the ticket's priority; null when SLA tracking is off. */
   slaTarget: SlaTarget | null;
+  /** The ticket's clock: pauses and durations count on it. */
+  timeline: SlaTimeline;
   resolutionNotes?: string | null;
 }
 
@@ -47,14 +53,23 @@ export interface StatusMove {
  * The caller has checked permissions; the transition itself is checked here.
  */
 export function moveStatus(ticket: Ticket, move: StatusMove): void {
-  const { to, now } = move;
+  const { to, now, timeline } = move;
   assertTransition(ticket.status, to);
-  if (ticket.status === TicketStatus.NEW) recordFirstResponse(ticket, move.by, now);
+  if (ticket.status === TicketStatus.NEW) recordFirstResponse(ticket, move.by, now, timeline);
 
   if (ticket.status === TicketStatus.PENDING_INFO && ticket.pendingSince) {
-    const paused = pauseSecondsEndingAt(ticket.pendingSince, now);
+    const paused = pauseSecondsEndingAt(ticket.pendingSince, now, timeline);
     ticket.pausedSeconds += paused;
-    if (ticket.resolutionDueAt) ticket.resolutionDueAt = new Date(ticket.resolutionDueAt.getTime() + paused * 1000);
+    if (ticket.resolutionDueAt) {
+      Object.assign(
+        ticket,
+        resolutionAfterPause(
+          { resolutionClockStartedAt: ticket.resolutionClockStartedAt, resolutionDueAt: ticket.resolutionDueAt },
+          paused,
+          timeline,
+        ),
+      );
+    }
     ticket.pendingSince = null;
   }
   if (to === TicketStatus.PENDING_INFO) ticket.pendingSince = now;
@@ -62,6 +77,7 @@ export function moveStatus(ticket: Ticket, move: StatusMove): void {
   switch (to) {
     case TicketStatus.RESOLVED:
       ticket.resolvedAt = now;
+      ticket.timeToResolutionSeconds = timeline.elapsedMs(ticket.createdAt, now) / 1000;
       if (move.resolutionNotes) ticket.resolutionNotes = move.resolutionNotes;
       break;
     case TicketStatus.CLOSED:
@@ -70,11 +86,15 @@ export function moveStatus(ticket: Ticket, move: StatusMove): void {
     case TicketStatus.REOPENED:
       ticket.reopenCount += 1;
       ticket.resolvedAt = null;
+      ticket.timeToResolutionSeconds = null;
       ticket.closedAt = null;
       ticket.resolutionNotes = null;
       ticket.resolutionClockStartedAt = now;
       ticket.pausedSeconds = 0;
-      if (move.slaTarget) ticket.resolutionDueAt = computeDueDates(ticket, move.slaTarget).resolutionDueAt;
+      if (move.slaTarget) {
+        const { resolutionDueAt, resolutionWarningAt } = computeDueDates(ticket, move.slaTarget, timeline);
+        Object.assign(ticket, { resolutionDueAt, resolutionWarningAt });
+      }
       break;
     case TicketStatus.NEW:
     case TicketStatus.OPEN:
@@ -115,9 +135,15 @@ export function hasChanged(before: Ticket, after: Ticket): boolean {
  * What a new comment does to its ticket: a public staff comment by someone other than the reporter is the
  * first response, and the reporter answering a PENDING_INFO ticket sends it back to IN_PROGRESS.
  */
-export function applyCommentToTicket(ticket: Ticket, by: Principal, isInternal: boolean, now: Date): void {
-  if (!isInternal) recordFirstResponse(ticket, by, now);
+export function applyCommentToTicket(
+  ticket: Ticket,
+  by: Principal,
+  isInternal: boolean,
+  now: Date,
+  timeline: SlaTimeline,
+): void {
+  if (!isInternal) recordFirstResponse(ticket, by, now, timeline);
   if (ticket.status === TicketStatus.PENDING_INFO && by.id === ticket.reporterId && !isInternal) {
-    moveStatus(ticket, { to: TicketStatus.IN_PROGRESS, by, now, slaTarget: null });
+    moveStatus(ticket, { to: TicketStatus.IN_PROGRESS, by, now, slaTarget: null, timeline });
   }
 }

@@ -1,4 +1,11 @@
-import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import {
+  ImpactLevel,
+  SlaClockType,
+  TicketCategory,
+  TicketEnvironment,
+  TicketPriority,
+  TicketStatus,
+} from '@ticketing/contracts';
 import {
   Column,
   CreateDateColumn,
@@ -66,6 +73,28 @@ export class Ticket {
 
   @Column({ type: 'timestamptz', nullable: true })
   resolutionDueAt!: Date | null;
+
+  /** When SLA_WARNING_SHARE of each target has passed on the ticket's clock (the scanner compares these). */
+  @Column({ type: 'timestamptz', nullable: true })
+  responseWarningAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  resolutionWarningAt!: Date | null;
+
+  /** The clock of the ticket's policy; null when SLA tracking was off at creation. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  slaClock!: SlaClockType | null;
+
+  /** The calendar version in force for the ticket's team when it was created (later changes do not apply). */
+  @Column({ type: 'uuid', nullable: true })
+  slaCalendarId!: string | null;
+
+  /** Time to the first response and to resolution, counted on the ticket's clock (team metrics). */
+  @Column({ type: 'double precision', nullable: true })
+  timeToFirstResponseSeconds!: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  timeToResolutionSeconds!: number | null;
 
   @Column({ type: 'timestamptz' })
   resolutionClockStartedAt!: Date;

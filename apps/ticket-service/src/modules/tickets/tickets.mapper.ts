@@ -29,6 +29,8 @@ export function toTicketDto(ticket: Ticket, now: Date): TicketDto {
     resolution_notes: ticket.resolutionNotes,
     response_due_at: iso(ticket.responseDueAt),
     resolution_due_at: iso(ticket.resolutionDueAt),
+    sla_clock: ticket.slaClock,
+    sla_calendar_id: ticket.slaCalendarId,
     first_response_at: iso(ticket.firstResponseAt),
     resolved_at: iso(ticket.resolvedAt),
     closed_at: iso(ticket.closedAt),

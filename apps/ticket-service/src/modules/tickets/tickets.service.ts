@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { ErrorCode, type SlaTarget, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { ErrorCode, TicketPriority, TicketStatus } from '@ticketing/contracts';
 import { AccessGate, require403 } from '../../common/access/access-gate';
 import { AccessPolicy, type Actor } from '../../common/access/access-policy';
 import type { Principal } from '../../common/auth/principal';
@@ -13,7 +13,7 @@ import type { Page, PageQueryDto } from '../../common/http/pagination';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { type HistoryEntryDto, HistoryService } from '../history';
-import { computeDueDates, SlaPoliciesService } from '../sla';
+import { computeDueDates, SlaCalendarsService, SlaPoliciesService, type SlaTerms, type SlaTimeline } from '../sla';
 import { TeamDirectory, type TeamRemovalListener, TeamRemovalListeners } from '../teams';
 import type {
   AssignTicketDto,
@@ -52,6 +52,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     private readonly teams: TeamDirectory,
     private readonly teamRemovalListeners: TeamRemovalListeners,
     private readonly slaPolicies: SlaPoliciesService,
+    private readonly slaCalendars: SlaCalendarsService,
     private readonly history: HistoryService,
     private readonly clock: Clock,
     private readonly context: RequestContext,
@@ -81,8 +82,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
       pausedSeconds: 0,
       reopenCount: 0,
     });
-    const target = await this.slaTargetFor(ticket.priority);
-    Object.assign(ticket, target ? computeDueDates(ticket, target) : { responseDueAt: null, resolutionDueAt: null });
+    await this.startSlaClock(ticket);
     return toTicketDto(await this.tickets.save(ticket), now);
   }
 
@@ -120,7 +120,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   async recordComment(principal: Principal, ticketId: string, isInternal: boolean, at: Date): Promise<void> {
     const ticket = await this.tickets.findOneOrFail({ where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
     const before = { ...ticket };
-    applyCommentToTicket(ticket, principal, isInternal, at);
+    applyCommentToTicket(ticket, principal, isInternal, at, await this.slaTimeline(ticket));
     await this.saveIfChanged(before, ticket, at);
   }
 
@@ -290,8 +290,11 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     to: TicketStatus,
     resolutionNotes?: string | null,
   ): Promise<void> {
-    const slaTarget = to === TicketStatus.REOPENED ? await this.slaTargetFor(ticket.priority) : null;
-    moveStatus(ticket, { to, by: actor.principal, now, slaTarget, resolutionNotes });
+    // A reopened ticket's resolution clock restarts on the terms of its priority's policy now.
+    const terms = to === TicketStatus.REOPENED ? await this.slaTermsFor(ticket.priority) : null;
+    if (terms) ticket.slaClock = terms.clock;
+    const timeline = await this.slaTimeline(ticket);
+    moveStatus(ticket, { to, by: actor.principal, now, slaTarget: terms?.target ?? null, timeline, resolutionNotes });
   }
 
   private async reopenTicket(ticket: Ticket, actor: Actor, now: Date): Promise<void> {
@@ -299,14 +302,45 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     await this.moveTo(ticket, actor, now, TicketStatus.REOPENED);
   }
 
-  /** Applies edited fields; a priority change recomputes the due dates (keeping paused time). */
+  /**
+   * Applies edited fields; a priority change recomputes the due dates (keeping paused time) on the new
+   * priority's clock, in the calendar version the ticket was created with.
+   */
   private async applyFields(ticket: Ticket, fields: Partial<Ticket>): Promise<void> {
     const priorityChanged = fields.priority !== undefined && fields.priority !== ticket.priority;
     Object.assign(ticket, fields);
     if (priorityChanged) {
-      const target = await this.slaTargetFor(ticket.priority);
-      if (target) Object.assign(ticket, computeDueDates(ticket, target));
+      const terms = await this.slaTermsFor(ticket.priority);
+      if (terms) {
+        ticket.slaClock = terms.clock;
+        ticket.slaCalendarId ??= await this.slaCalendars.calendarIdFor(ticket.teamId);
+        Object.assign(ticket, computeDueDates(ticket, terms.target, await this.slaTimeline(ticket)));
+      }
     }
+  }
+
+  /** A new ticket's SLA: its policy's targets and clock, counted in its team's calendar version in force now. */
+  private async startSlaClock(ticket: Ticket): Promise<void> {
+    const terms = await this.slaTermsFor(ticket.priority);
+    if (!terms) {
+      Object.assign(ticket, {
+        slaClock: null,
+        slaCalendarId: null,
+        responseDueAt: null,
+        resolutionDueAt: null,
+        responseWarningAt: null,
+        resolutionWarningAt: null,
+      });
+      return;
+    }
+    ticket.slaClock = terms.clock;
+    ticket.slaCalendarId = await this.slaCalendars.calendarIdFor(ticket.teamId);
+    Object.assign(ticket, computeDueDates(ticket, terms.target, await this.slaTimeline(ticket)));
+  }
+
+  /** The clock the ticket's SLA counts on (round the clock when it has none). */
+  private slaTimeline(ticket: Ticket): Promise<SlaTimeline> {
+    return this.slaCalendars.timeline(ticket.slaClock, ticket.slaCalendarId);
   }
 
   /** Request fields → entity fields. `replace` turns omitted optional fields into their defaults. */
@@ -335,7 +369,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     return teamId;
   }
 
-  private async slaTargetFor(priority: TicketPriority): Promise<SlaTarget | null> {
-    return this.config.sla.enabled ? this.slaPolicies.targetFor(priority) : null;
+  private async slaTermsFor(priority: TicketPriority): Promise<SlaTerms | null> {
+    return this.config.sla.enabled ? this.slaPolicies.termsFor(priority) : null;
   }
 }

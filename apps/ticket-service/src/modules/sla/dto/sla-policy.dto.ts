@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TicketPriority } from '@ticketing/contracts';
-import { IsInt, IsPositive, Max } from 'class-validator';
+import { SlaClockType, TicketPriority } from '@ticketing/contracts';
+import { IsEnum, IsInt, IsOptional, IsPositive, Max } from 'class-validator';
 
 const MAX_MINUTES = 525_600; // one year
 
@@ -28,6 +28,16 @@ export class UpdateSlaPolicyDto {
   @IsPositive()
   @Max(MAX_MINUTES)
   resolution_minutes!: number;
+
+  @ApiProperty({
+    enum: SlaClockType,
+    enumName: 'SlaClockType',
+    required: false,
+    description: 'How the targets count time; omitted keeps the current clock',
+  })
+  @IsOptional()
+  @IsEnum(SlaClockType)
+  clock?: SlaClockType;
 }
 
 export class SlaPolicyDto {
@@ -39,6 +49,13 @@ export class SlaPolicyDto {
 
   @ApiProperty({ example: 240 })
   resolution_minutes!: number;
+
+  @ApiProperty({
+    enum: SlaClockType,
+    enumName: 'SlaClockType',
+    description: '24x7 counts every minute; business_hours only the working hours of the ticket’s calendar',
+  })
+  clock!: SlaClockType;
 
   @ApiProperty({ format: 'date-time' })
   updated_at!: string;

@@ -1,7 +1,14 @@
 import { enumOrNull } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 import { ApiProperty } from '@nestjs/swagger';
-import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import {
+  ImpactLevel,
+  SlaClockType,
+  TicketCategory,
+  TicketEnvironment,
+  TicketPriority,
+  TicketStatus,
+} from '@ticketing/contracts';
 
 const nullableTimestamp = { type: String, format: 'date-time', nullable: true } as const;
 
@@ -57,6 +64,23 @@ export class TicketDto {
 
   @ApiProperty(nullableTimestamp)
   resolution_due_at!: string | null;
+
+  @ApiProperty({
+    enum: enumOrNull(SlaClockType),
+    nullable: true,
+    description: 'The clock the due dates count on (that of the policy of its priority); null when SLA is off',
+  })
+  sla_clock!: SlaClockType | null;
+
+  @ApiProperty({
+    type: 'string',
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The calendar version business hours are counted in: the id GET /sla/calendar or the team’s calendar had ' +
+      'when the ticket was created (later calendar changes apply to newer tickets); null when SLA is off',
+  })
+  sla_calendar_id!: string | null;
 
   @ApiProperty(nullableTimestamp)
   first_response_at!: string | null;
