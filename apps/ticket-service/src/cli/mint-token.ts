@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
 import { Role } from '@ticketing/contracts';
 import { mintAccessToken } from '../common/auth/access-token';
+import { DEMO_USER_NAMES, demoUser, mintDemoToken } from '../common/auth/demo-users';
 import { parseConfig } from '../config/app-config';
 
-const USAGE = 'usage: npm run token -- --role ADMIN [--sub <uuid>] [--ttl 1h] [--username name] [--email address]';
+const USAGE =
+  `usage: npm run token -- --as ${DEMO_USER_NAMES.join('|')} [--ttl 1h]\n` +
+  '       npm run token -- --role ADMIN [--sub <uuid>] [--ttl 1h] [--username name] [--email address]';
 
 /** "90", "90s", "15m", "1h", "2d" → seconds. */
 export function parseTtl(text: string): number {
@@ -21,8 +24,17 @@ function main(): void {
       ttl: { type: 'string', default: '1h' },
       username: { type: 'string' },
       email: { type: 'string' },
+      as: { type: 'string' },
     },
   });
+  const ttlSeconds = parseTtl(values.ttl ?? '1h');
+  const config = parseConfig(process.env);
+  if (values.as !== undefined) {
+    if (values.role !== undefined || values.sub !== undefined)
+      throw new Error(`--as names the role and subject\n${USAGE}`);
+    process.stdout.write(`${mintDemoToken(config.auth, demoUser(values.as), ttlSeconds)}\n`);
+    return;
+  }
   const role = values.role?.toUpperCase();
   if (!role || !Object.values<string>(Role).includes(role)) {
     throw new Error(`--role must be one of ${Object.values(Role).join(', ')}\n${USAGE}`);
@@ -30,11 +42,10 @@ function main(): void {
   if (values.sub !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.sub)) {
     throw new Error(`--sub must be a UUID (the service refuses other subjects)\n${USAGE}`);
   }
-  const config = parseConfig(process.env);
   const token = mintAccessToken(config.auth, {
     role: role as Role,
     sub: values.sub,
-    ttlSeconds: parseTtl(values.ttl ?? '1h'),
+    ttlSeconds,
     username: values.username,
     email: values.email,
   });
