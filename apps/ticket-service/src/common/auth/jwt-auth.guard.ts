@@ -4,7 +4,8 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Role } from '@ticketing/contracts';
 import type { Request } from 'express';
 import { JsonWebTokenError, TokenExpiredError } from 'jsonwebtoken';
-import { DomainError } from '../errors/domain-error';
+import { require403 } from '../access/access-gate';
+import { AccessPolicy } from '../access/access-policy';
 import { RequestContext } from '../context/request-context';
 import { requestIdOf } from '../http/request-id.middleware';
 import { readBearerToken } from './access-token';
@@ -43,7 +44,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
     this.requestContext.setActor(principal);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets) ?? [];
-    if (roles.length > 0 && !roles.includes(principal.role)) throw DomainError.forbidden();
+    require403(AccessPolicy.refuseRole(principal, roles));
     return true;
   }
 
