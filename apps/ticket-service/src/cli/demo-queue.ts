@@ -201,8 +201,8 @@ export async function seedDemoQueue(target: DemoQueueTarget, options: DemoQueueO
     });
     await disk.assign('eng1', 'eng1');
     await disk.at(19).move('eng1', TicketStatus.IN_PROGRESS);
-    await disk.comment('eng1', 'Pruning old images on the three runners; two are back.');
-    await disk.comment('lead', 'If this recurs this month we size the volumes up, not prune again.', true);
+    await disk.comment('lead', 'Prune them now; if this recurs this month we size the volumes up instead.');
+    await disk.comment('eng1', 'Runner 3 is at 98% again an hour after pruning: its volume is the odd one.', true);
     disk.done();
 
     const access = await open(10, 'alice', {

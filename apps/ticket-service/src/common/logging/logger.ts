@@ -27,7 +27,13 @@ export function wantsPrettyLogs(environment: Environment, stdoutIsTty: boolean):
 /** Where the root logger writes: pino-pretty on a terminal (see wantsPrettyLogs), otherwise pino's JSON stdout. */
 export function logDestination(pretty: boolean): DestinationStream | undefined {
   if (!pretty) return undefined;
-  return pinoPretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  return pinoPretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
 }
 
 /**
