@@ -12,7 +12,10 @@ const messages = (env: Record<string, string>) => startupNotices(parseConfig(env
 describe('start-up notices', () => {
   it('warns when production has no WEBHOOK_ALLOWED_HOSTS (every webhook would be refused)', () => {
     const notices = startupNotices(parseConfig(PRODUCTION));
-    expect(notices).toContainEqual({ level: 'warn', message: expect.stringMatching(/^WEBHOOK_ALLOWED_HOSTS is empty/) });
+    expect(notices).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/^WEBHOOK_ALLOWED_HOSTS is empty/),
+    });
     expect(messages({ ...PRODUCTION, WEBHOOK_ALLOWED_HOSTS: 'hooks.example.com' })).not.toContainEqual(
       expect.stringMatching(/WEBHOOK_ALLOWED_HOSTS/),
     );
