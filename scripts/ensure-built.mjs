@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = join(import.meta.dirname, '..');
 /** What `npm run build` reads: both packages' sources and build settings, the migrations, the dependency tree. */
 const INPUT_DIRS = ['apps/ticket-service/src', 'libs/contracts/src', 'migrations'];
 const INPUT_FILES = [
@@ -21,32 +21,47 @@ const INPUT_FILES = [
 ];
 /** The build's entry points: without them the build is missing whatever the fingerprint says. */
 const OUTPUTS = ['libs/contracts/dist/index.js', 'apps/ticket-service/dist/apps/ticket-service/src/main.js'];
-const STAMP = join(ROOT, 'apps/ticket-service/dist/.inputs-fingerprint');
+const STAMP = 'apps/ticket-service/dist/.inputs-fingerprint';
 
-function sourceFiles(dir) {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+function sourceFiles(root, dir) {
+  return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)));
 }
 
-function inputsFingerprint() {
+function inputsFingerprint(root) {
   const hash = createHash('sha256');
-  const files = [...INPUT_DIRS.flatMap(sourceFiles), ...INPUT_FILES].sort();
+  const files = [...INPUT_DIRS.flatMap((dir) => sourceFiles(root, dir)), ...INPUT_FILES].sort();
   for (const file of files) {
     hash.update(`${file}\0`);
-    hash.update(readFileSync(join(ROOT, file)));
+    hash.update(readFileSync(join(root, file)));
     hash.update('\0');
   }
   return hash.digest('hex');
 }
 
-const fingerprint = inputsFingerprint();
-const built = OUTPUTS.every((file) => existsSync(join(ROOT, file)));
-const recorded = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : null;
-if (built && recorded === fingerprint) process.exit(0);
+/** Whether the checkout at `root` needs a build, and the fingerprint to record after it. */
+export function buildState(root) {
+  const fingerprint = inputsFingerprint(root);
+  const built = OUTPUTS.every((file) => existsSync(join(root, file)));
+  const stamp = join(root, STAMP);
+  const recorded = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : null;
+  return { fingerprint, built, current: built && recorded === fingerprint };
+}
 
-process.stderr.write(built ? 'Sources changed since the last build: building…\n' : 'Building…\n');
-const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-if (build.status !== 0) process.exit(build.status ?? 1);
-// The fingerprint taken before the build: a file saved during the build makes the next run build again.
-writeFileSync(STAMP, `${fingerprint}\n`);
+export function recordBuild(root, fingerprint) {
+  writeFileSync(join(root, STAMP), `${fingerprint}\n`);
+}
+
+function main() {
+  const root = join(import.meta.dirname, '..');
+  const state = buildState(root);
+  if (state.current) return;
+  process.stderr.write(state.built ? 'Sources changed since the last build: building…\n' : 'Building…\n');
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  // The fingerprint taken before the build: a file saved during the build makes the next run build again.
+  recordBuild(root, state.fingerprint);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -1,14 +1,33 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Role, TicketStatus } from '@ticketing/contracts';
 import { DEMO_USERS, type DemoUser, mintDemoToken } from '../apps/ticket-service/src/common/auth/demo-users';
 import { NonEmptyDatabaseError, seedDemoQueue } from '../apps/ticket-service/src/cli/demo-queue';
 import { auth, createTicket } from './support/factories';
+import { startServiceProcess } from './support/service-process';
 import { startTestApp, TEST_JWT_SECRET, type TestApp, type TestUser } from './support/test-app';
 
 /** The built token command (`npm run build`; `npm test` builds first). */
 const MINT_TOKEN_JS = join(__dirname, '..', 'apps/ticket-service/dist/apps/ticket-service/src/cli/mint-token.js');
+const ENSURE_BUILT_MJS = join(__dirname, '..', 'scripts/ensure-built.mjs');
+
+/** scripts/ensure-built.mjs's verdict on a checkout at `root`, and what it records after a build. */
+function ensureBuilt(
+  root: string,
+  action: 'state' | 'record',
+): { fingerprint: string; built: boolean; current: boolean } {
+  const program =
+    `import { buildState, recordBuild } from ${JSON.stringify(ENSURE_BUILT_MJS)};` +
+    `const state = buildState(process.argv[1]);` +
+    `if (process.argv[2] === 'record') recordBuild(process.argv[1], state.fingerprint);` +
+    `process.stdout.write(JSON.stringify(state));`;
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', program, root, action], { encoding: 'utf8' }),
+  );
+}
 
 /** Issue 12 §6: the first hour with the service. */
 describe('first hour: tickets by number, 403s that name the rule, demo users and the demo queue', () => {
@@ -116,6 +135,74 @@ describe('first hour: tickets by number, 403s that name the rule, demo users and
         stdio: 'pipe',
       }),
     ).toThrow(/--as must be one of alice, eng1, lead, manager, admin/);
+  });
+
+  it('npm start and npm run token build only when a build input changed', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ensure-built-'));
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), text);
+    };
+    try {
+      for (const file of [
+        'package-lock.json',
+        'tsconfig.base.json',
+        'apps/ticket-service/package.json',
+        'apps/ticket-service/tsconfig.build.json',
+        'libs/contracts/package.json',
+        'libs/contracts/tsconfig.build.json',
+        'apps/ticket-service/src/main.ts',
+        'libs/contracts/src/index.ts',
+        'migrations/index.ts',
+      ])
+        write(file, `// ${file}\n`);
+      expect(ensureBuilt(root, 'state')).toMatchObject({ built: false, current: false });
+
+      write('libs/contracts/dist/index.js', '');
+      write('apps/ticket-service/dist/apps/ticket-service/src/main.js', '');
+      expect(ensureBuilt(root, 'state')).toMatchObject({ built: true, current: false }); // never recorded
+      ensureBuilt(root, 'record');
+      expect(ensureBuilt(root, 'state').current).toBe(true);
+
+      write('apps/ticket-service/src/main.ts', '// apps/ticket-service/src/main.ts\n'); // same content, new mtime
+      write('apps/ticket-service/src/main.spec.ts', 'it.todo("not built");\n'); // specs are not built
+      expect(ensureBuilt(root, 'state').current).toBe(true);
+
+      write('apps/ticket-service/src/common/new-helper.ts', 'export const x = 1;\n');
+      expect(ensureBuilt(root, 'state').current).toBe(false);
+      ensureBuilt(root, 'record');
+      write('libs/contracts/src/index.ts', 'export const changed = true;\n');
+      expect(ensureBuilt(root, 'state').current).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a development start prints the token and a curl line as plain lines, and the curl line works', async () => {
+    const service = await startServiceProcess('development-start', {
+      ENVIRONMENT: 'development',
+      LOG_LEVEL: 'info',
+      PGLITE_DATA_DIR: 'memory://',
+    });
+    try {
+      const lines = service.output().split('\n');
+      const token = lines.find((line) => /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/.test(line));
+      expect(token).toBeDefined();
+      await service.http().get('/api/v1/tickets').set('Authorization', `Bearer ${token}`).expect(200);
+      const curl = lines.find((line) => line.startsWith('curl -X POST '));
+      expect(curl).toContain(`Bearer ${token}`);
+      const status = execSync(
+        `${curl!.replace('http://localhost:', 'http://127.0.0.1:')} -s -o /dev/null -w '%{http_code}'`,
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(status).toBe('201');
+      // Nest's wiring (one line per module and route) is debug-only.
+      expect(lines.filter((line) => /RouterExplorer|RoutesResolver|InstanceLoader/.test(line))).toEqual([]);
+    } finally {
+      await service.stop();
+    }
   });
 
   describe('the demo queue', () => {
