@@ -117,7 +117,7 @@ export class TicketsController {
   @ApiParam({
     name: 'ticket_number',
     description: 'The number people quote: `TKT-000042` (case-insensitive, leading zeros optional) or `42`',
-    schema: { type: 'string', pattern: '^([Tt][Kk][Tt]-)?[0-9]{1,15}$', example: 'TKT-000001' },
+    schema: { type: 'string', pattern: '^([Tt][Kk][Tt]-)?[0-9]{1,15}$', maxLength: 19, example: 'TKT-000001' },
   })
   @ApiOperation({
     summary: 'Get a ticket by its number',
