@@ -1,7 +1,9 @@
-# syntax=docker/dockerfile:1.7
 # Multi-stage build: compile with dev dependencies, ship only production dependencies and the build output.
+# Needs only the two registries it names: Docker Hub (the node image) and the npm registry (npm ci); no
+# BuildKit frontend image. NODE_VERSION must satisfy package.json's engines (scripts/check-engines.mjs checks).
+ARG NODE_VERSION=20.20
 
-FROM node:20.20-bookworm-slim AS build
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/ticket-service/package.json apps/ticket-service/
@@ -13,7 +15,7 @@ COPY libs libs
 COPY migrations migrations
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     ENVIRONMENT=production \
     SERVICE_PORT=8002 \

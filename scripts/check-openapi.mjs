@@ -10,7 +10,7 @@ const freshTypes = join(work, 'openapi.ts');
 const run = (command, args) => execFileSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 
 run('node', ['apps/ticket-service/dist/apps/ticket-service/src/cli/export-openapi.js', freshDocument]);
-run('npx', ['openapi-typescript', freshDocument, '-o', freshTypes]);
+run('node', ['libs/contracts/scripts/generate.mjs', freshDocument, freshTypes]);
 run('npx', ['prettier', '--config', '.prettierrc.json', '--write', freshTypes]);
 
 const stale = [

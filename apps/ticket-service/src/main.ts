@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { Role } from '@ticketing/contracts';
-import { mintAccessToken } from './common/auth/access-token';
+import { DEMO_USERS, mintDemoToken } from './common/auth/demo-users';
 import { shutDownGracefullyOnSignals } from './common/http/graceful-shutdown';
-import { createRootLogger } from './common/logging/logger';
-import { ConfigValidationError, parseConfig } from './config/app-config';
+import { createRootLogger, logDestination, wantsPrettyLogs } from './common/logging/logger';
+import { type AppConfig, ConfigValidationError, parseConfig } from './config/app-config';
+import { startupNotices } from './config/startup-notices';
 import { API_PREFIX, createApp } from './app.setup';
 
 async function bootstrap(): Promise<void> {
@@ -17,17 +17,9 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const logger = createRootLogger(config.app.logLevel);
-  if (config.auth.jwks !== null) {
-    logger.info(
-      { algorithm: config.auth.algorithm, jwksUrl: config.auth.jwks.url },
-      'access tokens verified against the JWKS',
-    );
-  } else if (config.auth.usingDevelopmentSecret) {
-    logger.warn('JWT_SECRET_KEY is not set: using the built-in development secret (never accepted in production)');
-  }
-  if (!config.db.url)
-    logger.info({ dataDir: config.db.pgliteDataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL');
+  const pretty = wantsPrettyLogs(config.app.environment, process.stdout.isTTY === true);
+  const logger = createRootLogger(config.app.logLevel, logDestination(pretty));
+  for (const notice of startupNotices(config)) logger[notice.level](notice.message);
 
   const app = await createApp(config, { logger });
   shutDownGracefullyOnSignals(app, { gracePeriodMs: config.app.shutdownGracePeriodMs, logger });
@@ -37,19 +29,34 @@ async function bootstrap(): Promise<void> {
 
   // With a JWKS only the auth service can sign (or `npm run token -- --key`, see the README).
   if (config.app.environment === 'development' && config.auth.jwks === null) {
-    const token = mintAccessToken(config.auth, { role: Role.ADMIN, ttlSeconds: 12 * 3600 });
-    const body = JSON.stringify({
-      title: 'Production database is down',
-      description: 'The primary PostgreSQL stopped answering at 14:30 UTC.',
-      category: 'INCIDENT',
-      priority: 'P1',
-    });
-    logger.info({ token }, 'development admin token (valid 12 h)');
-    logger.info(
-      `try: curl -X POST ${base}/${API_PREFIX}/tickets -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '${body}'`,
-    );
-    if (config.app.docsEnabled) logger.info(`API docs: ${base}/docs`);
+    process.stdout.write(firstRequestHelp(config, base));
   }
+}
+
+/**
+ * Plain lines, outside the log's JSON, so the token and the curl line can be copied as they are. The token is
+ * the demo admin's (`npm run token -- --as admin`): the same user on every start.
+ */
+function firstRequestHelp(config: AppConfig, base: string): string {
+  const token = mintDemoToken(config.auth, DEMO_USERS.admin, 12 * 3600);
+  const body = JSON.stringify({
+    title: 'Production database is down',
+    description: 'The primary PostgreSQL stopped answering at 14:30 UTC.',
+    category: 'INCIDENT',
+    priority: 'P1',
+  });
+  return [
+    '',
+    `Development admin token (valid 12 h; others: npm run token -- --as alice|eng1|lead|manager|admin):`,
+    '',
+    token,
+    '',
+    'Try:',
+    '',
+    `curl -X POST ${base}/${API_PREFIX}/tickets -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '${body}'`,
+    '',
+    config.app.docsEnabled ? `API docs: ${base}/docs (Authorize: paste the token alone, without "Bearer")\n` : '',
+  ].join('\n');
 }
 
 bootstrap().catch((error: unknown) => {

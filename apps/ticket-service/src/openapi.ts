@@ -10,7 +10,8 @@ import { VALIDATION_ERROR_DESCRIPTION } from './common/http/api-responses';
 
 /** How to get a token and where to paste it: on the page and in the Authorize dialog. */
 const TOKEN_HOW_TO =
-  'Get a token from a checkout of the service with `npm run token -- --role ADMIN` (the roles: END_USER, ' +
+  'Get a token from a checkout of the service with `npm run token -- --as admin` (demo users: alice, eng1, ' +
+  'lead, manager, admin; or `--role ROLE` with the roles END_USER, ' +
   'DEVOPS_ENGINEER, TEAM_LEAD, MANAGER, ADMIN), then press **Authorize** and paste the token itself, `eyJ…`, ' +
   'without `Bearer ` in front: the page adds that prefix.';
 

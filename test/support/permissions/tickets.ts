@@ -75,6 +75,11 @@ const actions: Record<string, Action> = {
     request: (w) => w.call.get(ticketUrl(w)),
     verify: (res, w) => expect(res.body.id).toBe(w.ticket!.id),
   },
+  'get ticket by number': {
+    route: 'GET /api/v1/tickets/by-number/:ticket_number',
+    request: (w) => w.call.get(`/api/v1/tickets/by-number/${w.ticket!.ticket_number}`),
+    verify: (res, w) => expect(res.body.id).toBe(w.ticket!.id),
+  },
   'get history': {
     route: 'GET /api/v1/tickets/:ticket_id/history',
     request: (w) => w.call.get(ticketUrl(w, '/history')),
@@ -183,6 +188,9 @@ const rows: Row[] = [
   ['get ticket', END_USER, 'own', 200],
   ['get ticket', END_USER, 'others', 404],
   ...STAFF.map((role): Row => ['get ticket', role, 'others', 200]),
+  ['get ticket by number', END_USER, 'own', 200],
+  ['get ticket by number', END_USER, 'others', 404],
+  ...STAFF.map((role): Row => ['get ticket by number', role, 'others', 200]),
   ['get history', END_USER, 'own', 200],
   ['get history', END_USER, 'others', 404],
   ...STAFF.map((role): Row => ['get history', role, 'others', 200]),

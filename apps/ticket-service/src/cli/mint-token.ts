@@ -5,11 +5,13 @@ import { parseArgs } from 'node:util';
 import { Role } from '@ticketing/contracts';
 import { calculateJwkThumbprint, importPKCS8, type JWK } from 'jose';
 import { type MintOptions, mintAccessToken } from '../common/auth/access-token';
+import { DEMO_USER_NAMES, demoMintOptions, demoUser } from '../common/auth/demo-users';
 import { signAccessToken, type SigningKey } from '../common/auth/jwks-access-token';
 import { type AsymmetricJwtAlgorithm, parseConfig } from '../config/app-config';
 
 const USAGE = [
-  'usage: npm run token -- --role ADMIN [--sub <uuid>] [--ttl 1h] [--username name] [--email address] [--key file]',
+  `usage: npm run token -- --as ${DEMO_USER_NAMES.join('|')} [--ttl 1h] [--key file]`,
+  '       npm run token -- --role ADMIN [--sub <uuid>] [--ttl 1h] [--username name] [--email address] [--key file]',
   '       npm run token -- --key file --jwks',
   'HS256/HS384/HS512 sign with JWT_SECRET_KEY. RS256, ES256 and EdDSA sign with --key, a PKCS#8 PEM private key',
   '(created for JWT_ALGORITHM when the file does not exist); --jwks prints its public JWKS for JWT_JWKS_URL to serve.',
@@ -59,6 +61,7 @@ const OPTIONS = {
   ttl: { type: 'string', default: '1h' },
   username: { type: 'string' },
   email: { type: 'string' },
+  as: { type: 'string' },
   key: { type: 'string' },
   jwks: { type: 'boolean', default: false },
 } as const;
@@ -67,6 +70,12 @@ type Arguments = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['valu
 
 /** The claims the arguments ask for, checked as the service will check them. */
 function mintOptionsOf(values: Arguments): MintOptions {
+  if (values.as !== undefined) {
+    if (values.role !== undefined || values.sub !== undefined) {
+      throw new Error(`--as names the role and subject\n${USAGE}`);
+    }
+    return demoMintOptions(demoUser(values.as), parseTtl(values.ttl));
+  }
   const role = values.role?.toUpperCase();
   if (!role || !Object.values<string>(Role).includes(role)) {
     throw new Error(`--role must be one of ${Object.values(Role).join(', ')}\n${USAGE}`);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Role } from '@ticketing/contracts';
 import type { Principal } from '../auth/principal';
 import { DomainError } from '../errors/domain-error';
-import { type Actor, AccessPolicy, type TicketFacts } from './access-policy';
+import { type Actor, AccessPolicy, type Refusal, type TicketFacts } from './access-policy';
 import { TeamMembership } from './team-membership';
 
 /** What the gate names in a 404: the resource the caller asked for. */
@@ -59,7 +59,7 @@ export class AccessGate {
   }
 }
 
-/** A "no" from the policy about something the caller can see: 403. */
-export function require403(allowed: boolean, detail?: string): void {
-  if (!allowed) throw DomainError.forbidden(detail);
+/** A "no" from the policy about something the caller can see: 403, whose detail names the rule that refused. */
+export function require403(refusal: Refusal): void {
+  if (refusal !== null) throw DomainError.forbidden(refusal);
 }

@@ -128,3 +128,55 @@ describe('AccessPolicy (spec §7)', () => {
     expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), true)).toBe(false);
   });
 });
+
+describe('AccessPolicy refusals: the 403 names the rule, never what the caller cannot see', () => {
+  it('says which rule refused a change of a ticket, per role', () => {
+    const others = ticket({ assigneeId: 'other', teamId: 't2' });
+    expect(AccessPolicy.refuseEditTicket(actor(requester), others)).toBe(
+      'Requesters cannot change tickets (comment on them instead)',
+    );
+    expect(AccessPolicy.refuseEditTicket(actor(engineer), others)).toBe(
+      'Engineers may change only tickets assigned to them',
+    );
+    expect(AccessPolicy.refuseEditTicket(actor(lead, ['t1']), others)).toBe(
+      'Team leads may change only tickets assigned to them or to a team they lead',
+    );
+    expect(AccessPolicy.refuseEditTicket(actor(manager), others)).toBeNull();
+  });
+
+  it('tells the first rule an assignment breaks', () => {
+    expect(
+      AccessPolicy.refuseAssignTicket(actor(engineer), ticket({ assigneeId: 'other' }), {
+        assigneeId: engineer.id,
+        assigneeInLedTeam: false,
+      }),
+    ).toBe('Engineers may take only unassigned tickets or give up their own');
+    expect(
+      AccessPolicy.refuseAssignTicket(actor(engineer), ticket(), { assigneeId: 'other', assigneeInLedTeam: false }),
+    ).toBe('Engineers may assign only themselves (or nobody)');
+    expect(
+      AccessPolicy.refuseAssignTicket(actor(lead, ['t1']), ticket(), { assigneeId: 'x', assigneeInLedTeam: false }),
+    ).toBe('Team leads may assign only themselves, nobody or members of a team they lead');
+  });
+
+  it('explains status moves, deletion, comments, attachments, metrics and role-restricted routes', () => {
+    const own = ticket({ reporterId: requester.id });
+    expect(AccessPolicy.refuseMoveTicketTo(actor(requester), own, TicketStatus.IN_PROGRESS)).toBe(
+      'Requesters may only close (withdraw) their own tickets',
+    );
+    expect(AccessPolicy.refuseMoveTicketTo(actor(engineer), ticket(), TicketStatus.REOPENED)).toBeNull();
+    expect(AccessPolicy.refuseDeleteTicket(manager)).toBe('Only admins may delete tickets');
+    expect(AccessPolicy.refuseComment(requester, own, true)).toBe('Only staff may post internal notes');
+    expect(AccessPolicy.refuseEditComment(admin, { authorId: engineer.id })).toBe('Only the author may edit a comment');
+    expect(AccessPolicy.refuseDeleteAttachment(lead, { uploadedBy: engineer.id })).toBe(
+      'Only the uploader or an admin may delete an attachment',
+    );
+    expect(AccessPolicy.refuseReadTeamMetrics(actor(engineer), 't1')).toBe(
+      'Only a lead of this team, a manager or an admin may read its metrics',
+    );
+    expect(AccessPolicy.refuseRole(requester, [Role.MANAGER, Role.ADMIN])).toBe(
+      'This operation is for MANAGER, ADMIN; your role is END_USER',
+    );
+    expect(AccessPolicy.refuseRole(admin, [Role.MANAGER, Role.ADMIN])).toBeNull();
+  });
+});

@@ -20,8 +20,15 @@ export interface AssignmentChange {
   assigneeInLedTeam: boolean;
 }
 
+/**
+ * Why the policy says no: the rule that refused, in words that name only the caller's role and what they can
+ * already see (the 403's detail). Null: allowed.
+ */
+export type Refusal = string | null;
+
 const isAtLeast = (principal: Principal, role: Role): boolean => ROLE_RANK[principal.role] >= ROLE_RANK[role];
 const isStaff = (principal: Principal): boolean => isAtLeast(principal, Role.DEVOPS_ENGINEER);
+const unless = (allowed: boolean, reason: string): Refusal => (allowed ? null : reason);
 
 /**
  * The single answer to "may this caller see / change this thing" (spec §7). Pure functions over the caller
@@ -45,19 +52,24 @@ export const AccessPolicy = {
 
   /** Editable: engineers their assigned tickets; leads those plus their teams'; managers and admins all. */
   canEditTicket(actor: Actor, ticket: TicketFacts): boolean {
+    return AccessPolicy.refuseEditTicket(actor, ticket) === null;
+  },
+
+  refuseEditTicket(actor: Actor, ticket: TicketFacts): Refusal {
     const { principal } = actor;
     switch (principal.role) {
       case Role.END_USER:
-        return false;
+        return 'Requesters cannot change tickets (comment on them instead)';
       case Role.DEVOPS_ENGINEER:
-        return ticket.assigneeId === principal.id;
+        return unless(ticket.assigneeId === principal.id, 'Engineers may change only tickets assigned to them');
       case Role.TEAM_LEAD:
-        return (
-          ticket.assigneeId === principal.id || (ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId))
+        return unless(
+          ticket.assigneeId === principal.id || (ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId)),
+          'Team leads may change only tickets assigned to them or to a team they lead',
         );
       case Role.MANAGER:
       case Role.ADMIN:
-        return true;
+        return null;
     }
   },
 
@@ -66,46 +78,82 @@ export const AccessPolicy = {
    * they can see (as with /reopen) and otherwise need edit rights.
    */
   canMoveTicketTo(actor: Actor, ticket: TicketFacts, target: TicketStatus): boolean {
+    return AccessPolicy.refuseMoveTicketTo(actor, ticket, target) === null;
+  },
+
+  refuseMoveTicketTo(actor: Actor, ticket: TicketFacts, target: TicketStatus): Refusal {
     if (actor.principal.role === Role.END_USER) {
-      return target === TicketStatus.CLOSED && ticket.reporterId === actor.principal.id;
+      return unless(
+        target === TicketStatus.CLOSED && ticket.reporterId === actor.principal.id,
+        'Requesters may only close (withdraw) their own tickets',
+      );
     }
-    if (target === TicketStatus.REOPENED) return AccessPolicy.canReopenTicket(actor.principal, ticket);
-    return AccessPolicy.canEditTicket(actor, ticket);
+    if (target === TicketStatus.REOPENED) return AccessPolicy.refuseReopenTicket(actor.principal, ticket);
+    return AccessPolicy.refuseEditTicket(actor, ticket);
   },
 
   canReopenTicket(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.canViewTicket(principal, ticket);
+    return AccessPolicy.refuseReopenTicket(principal, ticket) === null;
+  },
+
+  refuseReopenTicket(principal: Principal, ticket: TicketFacts): Refusal {
+    return unless(AccessPolicy.canViewTicket(principal, ticket), 'Only the reporter and staff may reopen a ticket');
   },
 
   /** Who may set the assignee (a team change through /assign also needs edit rights, as in PUT/PATCH). */
   canAssignTicket(actor: Actor, ticket: TicketFacts, change: AssignmentChange): boolean {
+    return AccessPolicy.refuseAssignTicket(actor, ticket, change) === null;
+  },
+
+  refuseAssignTicket(actor: Actor, ticket: TicketFacts, change: AssignmentChange): Refusal {
     const { principal } = actor;
     const selfOrNobody = change.assigneeId === principal.id || change.assigneeId === null;
     const ticketIsFreeOrMine = ticket.assigneeId === null || ticket.assigneeId === principal.id;
     switch (principal.role) {
       case Role.END_USER:
-        return false;
+        return 'Requesters cannot assign tickets';
       case Role.DEVOPS_ENGINEER:
-        return selfOrNobody && ticketIsFreeOrMine;
+        return (
+          unless(ticketIsFreeOrMine, 'Engineers may take only unassigned tickets or give up their own') ??
+          unless(selfOrNobody, 'Engineers may assign only themselves (or nobody)')
+        );
       case Role.TEAM_LEAD: {
         const leadsTicketTeam = ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId);
-        return (ticketIsFreeOrMine || leadsTicketTeam) && (selfOrNobody || change.assigneeInLedTeam);
+        return (
+          unless(
+            ticketIsFreeOrMine || leadsTicketTeam,
+            'Team leads may reassign only tickets of a team they lead, unassigned ones or their own',
+          ) ??
+          unless(
+            selfOrNobody || change.assigneeInLedTeam,
+            'Team leads may assign only themselves, nobody or members of a team they lead',
+          )
+        );
       }
       case Role.MANAGER:
       case Role.ADMIN:
-        return true;
+        return null;
     }
   },
 
   canDeleteTicket(principal: Principal): boolean {
-    return principal.role === Role.ADMIN;
+    return AccessPolicy.refuseDeleteTicket(principal) === null;
+  },
+
+  refuseDeleteTicket(principal: Principal): Refusal {
+    return unless(principal.role === Role.ADMIN, 'Only admins may delete tickets');
   },
 
   /** A team's working calendar: admins, and the team's own leads (issue 14). */
   canChangeTeamCalendar(actor: Actor, teamId: string): boolean {
-    return (
+    return AccessPolicy.refuseChangeTeamCalendar(actor, teamId) === null;
+  },
+
+  refuseChangeTeamCalendar(actor: Actor, teamId: string): Refusal {
+    return unless(
       actor.principal.role === Role.ADMIN ||
-      (actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId))
+        (actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId)),
+      "Only an admin or a lead of this team may change the team's calendar",
     );
   },
 
@@ -116,28 +164,74 @@ export const AccessPolicy = {
 
   /** Public comments: requesters on their own tickets, staff anywhere; internal ones: staff only. */
   canComment(principal: Principal, ticket: TicketFacts, internal: boolean): boolean {
-    return internal ? isStaff(principal) : AccessPolicy.canViewTicket(principal, ticket);
+    return AccessPolicy.refuseComment(principal, ticket, internal) === null;
+  },
+
+  refuseComment(principal: Principal, ticket: TicketFacts, internal: boolean): Refusal {
+    return internal
+      ? unless(isStaff(principal), 'Only staff may post internal notes')
+      : unless(AccessPolicy.canViewTicket(principal, ticket), 'Requesters may comment only on their own tickets');
   },
 
   canEditComment(principal: Principal, comment: { authorId: string }): boolean {
-    return comment.authorId === principal.id;
+    return AccessPolicy.refuseEditComment(principal, comment) === null;
+  },
+
+  refuseEditComment(principal: Principal, comment: { authorId: string }): Refusal {
+    return unless(comment.authorId === principal.id, 'Only the author may edit a comment');
   },
 
   canDeleteComment(principal: Principal, comment: { authorId: string }): boolean {
-    return comment.authorId === principal.id || principal.role === Role.ADMIN;
+    return AccessPolicy.refuseDeleteComment(principal, comment) === null;
+  },
+
+  refuseDeleteComment(principal: Principal, comment: { authorId: string }): Refusal {
+    return unless(
+      comment.authorId === principal.id || principal.role === Role.ADMIN,
+      'Only the author or an admin may delete a comment',
+    );
   },
 
   /** Uploading follows public commenting: requesters on their own tickets, staff anywhere. */
   canUploadAttachment(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.canViewTicket(principal, ticket);
+    return AccessPolicy.refuseUploadAttachment(principal, ticket) === null;
+  },
+
+  refuseUploadAttachment(principal: Principal, ticket: TicketFacts): Refusal {
+    return unless(
+      AccessPolicy.canViewTicket(principal, ticket),
+      'Requesters may add attachments only to their own tickets',
+    );
   },
 
   canDeleteAttachment(principal: Principal, attachment: { uploadedBy: string }): boolean {
-    return attachment.uploadedBy === principal.id || principal.role === Role.ADMIN;
+    return AccessPolicy.refuseDeleteAttachment(principal, attachment) === null;
+  },
+
+  refuseDeleteAttachment(principal: Principal, attachment: { uploadedBy: string }): Refusal {
+    return unless(
+      attachment.uploadedBy === principal.id || principal.role === Role.ADMIN,
+      'Only the uploader or an admin may delete an attachment',
+    );
   },
 
   canReadTeamMetrics(actor: Actor, teamId: string): boolean {
-    if (isAtLeast(actor.principal, Role.MANAGER)) return true;
-    return actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId);
+    return AccessPolicy.refuseReadTeamMetrics(actor, teamId) === null;
+  },
+
+  refuseReadTeamMetrics(actor: Actor, teamId: string): Refusal {
+    return unless(
+      isAtLeast(actor.principal, Role.MANAGER) ||
+        (actor.principal.role === Role.TEAM_LEAD && actor.ledTeamIds.includes(teamId)),
+      'Only a lead of this team, a manager or an admin may read its metrics',
+    );
+  },
+
+  /** Routes restricted to some roles (`@Auth(Role.MANAGER, Role.ADMIN)`): the guard asks here. */
+  refuseRole(principal: Principal, roles: readonly Role[]): Refusal {
+    return unless(
+      roles.length === 0 || roles.includes(principal.role),
+      `This operation is for ${roles.join(', ')}; your role is ${principal.role}`,
+    );
   },
 };

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Role } from '@ticketing/contracts';
 import type { Request } from 'express';
-import { DomainError } from '../errors/domain-error';
+import { require403 } from '../access/access-gate';
+import { AccessPolicy } from '../access/access-policy';
 import { RequestContext } from '../context/request-context';
 import { requestIdOf } from '../http/request-id.middleware';
 import { AccessTokenRefused, unauthorized } from './auth-failure';
@@ -29,7 +30,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
     this.requestContext.setActor(principal);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets) ?? [];
-    if (roles.length > 0 && !roles.includes(principal.role)) throw DomainError.forbidden();
+    require403(AccessPolicy.refuseRole(principal, roles));
     return true;
   }
 

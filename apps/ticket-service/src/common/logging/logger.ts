@@ -1,5 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { Environment } from '../../config/app-config';
 
 /**
  * One JSON logger for the process (stdout unless `destination` says otherwise); request bodies, tokens and file
@@ -16,6 +18,29 @@ export function createRootLogger(level: string, destination?: DestinationStream)
     destination,
   );
 }
+
+/** Human-readable lines for a developer at a terminal; JSON everywhere else (pipes, files, containers, production). */
+export function wantsPrettyLogs(environment: Environment, stdoutIsTty: boolean): boolean {
+  return stdoutIsTty && environment !== 'production';
+}
+
+/** Where the root logger writes: pino-pretty on a terminal (see wantsPrettyLogs), otherwise pino's JSON stdout. */
+export function logDestination(pretty: boolean): DestinationStream | undefined {
+  if (!pretty) return undefined;
+  return pinoPretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
+}
+
+/**
+ * Nest's start-up chatter (one line per module and per route, about 80 per start) is only useful when debugging
+ * the wiring itself.
+ */
+const DEBUG_ONLY_CONTEXTS = new Set(['RoutesResolver', 'RouterExplorer', 'InstanceLoader']);
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
@@ -47,6 +72,7 @@ export class JsonNestLogger implements LoggerService {
     const context =
       params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const text = params.find((param): param is string => typeof param === 'string');
+    if (level === 'info' && context !== undefined && DEBUG_ONLY_CONTEXTS.has(context)) level = 'debug';
     if (typeof message === 'object' && message !== null) {
       this.logger[level]({ context, ...message }, text ?? '');
     } else {

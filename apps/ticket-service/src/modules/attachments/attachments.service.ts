@@ -119,10 +119,7 @@ export class AttachmentsService {
       principal,
       await this.attachments.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }),
     );
-    require403(
-      AccessPolicy.canDeleteAttachment(principal, attachment),
-      'Only the uploader or an admin may delete an attachment',
-    );
+    require403(AccessPolicy.refuseDeleteAttachment(principal, attachment));
     await this.attachments.softRemove(attachment);
     await this.intents.scheduleDiscard(attachment.storageKey);
     return attachment.storageKey;
@@ -160,7 +157,7 @@ export class AttachmentsService {
   }
 
   private authorizeUpload(principal: Principal, ticket: TicketRef, closedToo: boolean): void {
-    require403(AccessPolicy.canUploadAttachment(principal, ticket), 'You may not add attachments to this ticket');
+    require403(AccessPolicy.refuseUploadAttachment(principal, ticket));
     if (closedToo) assertNotClosed(ticket);
   }
 

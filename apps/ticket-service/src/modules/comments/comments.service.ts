@@ -52,7 +52,7 @@ export class CommentsService implements CommentLookup, OnModuleInit {
   async create(principal: Principal, ticketId: string, input: CreateCommentDto): Promise<CommentDto> {
     const isInternal = input.is_internal ?? false;
     const ticket = await this.tickets.lockVisible(principal, ticketId);
-    require403(AccessPolicy.canComment(principal, ticket, isInternal), 'Only staff may post internal notes');
+    require403(AccessPolicy.refuseComment(principal, ticket, isInternal));
     assertNotClosed(ticket);
     const now = this.clock.now();
     const comment = await this.comments.save(
@@ -73,7 +73,7 @@ export class CommentsService implements CommentLookup, OnModuleInit {
   @Transactional()
   async update(principal: Principal, commentId: string, input: UpdateCommentDto): Promise<CommentDto> {
     const { comment, ticket } = await this.loadVisible(principal, commentId);
-    require403(AccessPolicy.canEditComment(principal, comment), 'Only the author may edit a comment');
+    require403(AccessPolicy.refuseEditComment(principal, comment));
     assertNotClosed(ticket);
     if (comment.content !== input.content) {
       comment.content = input.content;
@@ -88,7 +88,7 @@ export class CommentsService implements CommentLookup, OnModuleInit {
   @Transactional()
   async remove(principal: Principal, commentId: string): Promise<void> {
     const { comment } = await this.loadVisible(principal, commentId);
-    require403(AccessPolicy.canDeleteComment(principal, comment), 'Only the author or an admin may delete a comment');
+    require403(AccessPolicy.refuseDeleteComment(principal, comment));
     await this.comments.softRemove(comment);
   }
 

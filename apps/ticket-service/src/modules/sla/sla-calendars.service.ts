@@ -123,7 +123,7 @@ export class SlaCalendarsService implements OnModuleInit, TeamRemovalListener {
 
   private async authorizeTeamChange(principal: Principal, teamId: string): Promise<void> {
     await this.requireTeam(teamId);
-    require403(AccessPolicy.canChangeTeamCalendar(await this.access.actor(principal), teamId));
+    require403(AccessPolicy.refuseChangeTeamCalendar(await this.access.actor(principal), teamId));
   }
 
   /** A new version for the scope, superseding the current one (locked, so concurrent writers queue up). */

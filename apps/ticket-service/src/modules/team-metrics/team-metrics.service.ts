@@ -30,10 +30,7 @@ export class TeamMetricsService {
 
   async report(principal: Principal, teamId: string, query: TeamMetricsQueryDto): Promise<TeamMetricsDto> {
     if (!(await this.teams.exists(teamId))) throw DomainError.notFound('Team');
-    require403(
-      AccessPolicy.canReadTeamMetrics(await this.access.actor(principal), teamId),
-      'Only a lead of this team, a manager or an admin may read its metrics',
-    );
+    require403(AccessPolicy.refuseReadTeamMetrics(await this.access.actor(principal), teamId));
     const now = this.clock.now();
     const to = query.to ?? now;
     const from = query.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);

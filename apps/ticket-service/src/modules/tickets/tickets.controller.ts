@@ -1,16 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Role } from '@ticketing/contracts';
 import type { Response } from 'express';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
+import { DomainError } from '../../common/errors/domain-error';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-responses';
 import { IfMatch, VersionETagInterceptor } from '../../common/http/etag';
@@ -29,6 +44,7 @@ import { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import { TicketDto, TicketPageDto } from './dto/ticket.dto';
 import { TicketChange } from './ticket-change.decorator';
 import { TicketListService } from './ticket-list.service';
+import { parseTicketNumber } from './tickets.mapper';
 import { TicketsService } from './tickets.service';
 
 export const TOTAL_EXACT_HEADER = 'X-Total-Exact';
@@ -94,6 +110,30 @@ export class TicketsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Missing, deleted or not visible to the caller' })
   get(@CurrentUser() user: Principal, @UuidParam('ticket_id') id: string): Promise<TicketDto> {
     return this.tickets.get(user, id);
+  }
+
+  @Get('by-number/:ticket_number')
+  @UseInterceptors(VersionETagInterceptor)
+  @ApiParam({
+    name: 'ticket_number',
+    description: 'The number people quote: `TKT-000042` (case-insensitive, leading zeros optional) or `42`',
+    schema: { type: 'string', pattern: '^([Tt][Kk][Tt]-)?[0-9]{1,15}$', maxLength: 19, example: 'TKT-000001' },
+  })
+  @ApiOperation({
+    summary: 'Get a ticket by its number',
+    description: 'The same ticket, ETag and visibility as `GET /tickets/{ticket_id}`.',
+    operationId: 'getTicketByNumber',
+  })
+  @ApiOkResponse({ type: TicketDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such number, deleted, or not visible to the caller' })
+  getByNumber(@CurrentUser() user: Principal, @Param('ticket_number') text: string): Promise<TicketDto> {
+    const ticketNumber = parseTicketNumber(text);
+    if (ticketNumber === null) {
+      throw DomainError.validation('ticket_number must look like TKT-000042 or 42', [
+        { field: 'ticket_number', message: 'must be TKT- followed by digits, or digits' },
+      ]);
+    }
+    return this.tickets.getByNumber(user, ticketNumber);
   }
 
   @Put(':ticket_id')

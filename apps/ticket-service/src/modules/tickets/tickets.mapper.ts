@@ -6,6 +6,15 @@ export function formatTicketNumber(ticketNumber: number): string {
   return `TKT-${String(ticketNumber).padStart(6, '0')}`;
 }
 
+const TICKET_NUMBER = /^(?:TKT-)?0*(\d{1,15})$/i;
+
+/** "TKT-000042", "tkt-42" or "42" → 42; null for anything else (and for 0, which no ticket has). */
+export function parseTicketNumber(text: string): number | null {
+  const match = TICKET_NUMBER.exec(text.trim());
+  const value = match ? Number(match[1]) : 0;
+  return value > 0 ? value : null;
+}
+
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 /** Ticket → wire format; breach flags are computed for `now`, so they are true even between scanner runs. */

@@ -90,6 +90,12 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     return toTicketDto(await this.loadVisible(principal, id), this.clock.now());
   }
 
+  /** The ticket with this number ("TKT-000042" is 42), with the visibility of `get`: 404 when the caller can't see it. */
+  async getByNumber(principal: Principal, ticketNumber: number): Promise<TicketDto> {
+    const ticket = await this.tickets.findOneBy({ ticketNumber });
+    return toTicketDto(this.access.requireVisibleTicket(principal, ticket), this.clock.now());
+  }
+
   /** The audit trail of a ticket the caller may see; rows about internal content only for staff. */
   async listHistory(principal: Principal, id: string, query: PageQueryDto): Promise<Page<HistoryEntryDto>> {
     await this.loadVisible(principal, id);
@@ -176,7 +182,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     }
     return this.mutate(principal, id, expected, {
       notes: input.notes,
-      authorize: (ticket, actor) => require403(AccessPolicy.canMoveTicketTo(actor, ticket, input.status)),
+      authorize: (ticket, actor) => require403(AccessPolicy.refuseMoveTicketTo(actor, ticket, input.status)),
       apply: (ticket, actor, now) =>
         input.status === TicketStatus.REOPENED
           ? this.reopenTicket(ticket, actor, now)
@@ -186,7 +192,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   resolve(principal: Principal, id: string, input: ResolveTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
     return this.mutate(principal, id, expected, {
-      authorize: (ticket, actor) => require403(AccessPolicy.canEditTicket(actor, ticket)),
+      authorize: (ticket, actor) => require403(AccessPolicy.refuseEditTicket(actor, ticket)),
       apply: (ticket, actor, now) => this.moveTo(ticket, actor, now, TicketStatus.RESOLVED, input.resolution_notes),
     });
   }
@@ -194,7 +200,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   close(principal: Principal, id: string, input: CloseTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
     return this.mutate(principal, id, expected, {
       notes: input.notes,
-      authorize: (ticket, actor) => require403(AccessPolicy.canEditTicket(actor, ticket)),
+      authorize: (ticket, actor) => require403(AccessPolicy.refuseEditTicket(actor, ticket)),
       apply: (ticket, actor, now) => this.moveTo(ticket, actor, now, TicketStatus.CLOSED),
     });
   }
@@ -202,7 +208,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   reopen(principal: Principal, id: string, input: ReopenTicketDto, expected: ExpectedVersion): Promise<TicketDto> {
     return this.mutate(principal, id, expected, {
       notes: input.reason,
-      authorize: (ticket, actor) => require403(AccessPolicy.canReopenTicket(actor.principal, ticket)),
+      authorize: (ticket, actor) => require403(AccessPolicy.refuseReopenTicket(actor.principal, ticket)),
       apply: (ticket, actor, now) => this.reopenTicket(ticket, actor, now),
     });
   }
@@ -213,9 +219,9 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
       notes: input.notes,
       authorize: async (ticket, actor) => {
         const assigneeInLedTeam = assigneeId !== null && (await this.access.isInLedTeam(actor, assigneeId));
-        require403(AccessPolicy.canAssignTicket(actor, ticket, { assigneeId, assigneeInLedTeam }));
+        require403(AccessPolicy.refuseAssignTicket(actor, ticket, { assigneeId, assigneeInLedTeam }));
         if (input.team_id !== undefined && input.team_id !== ticket.teamId)
-          require403(AccessPolicy.canEditTicket(actor, ticket));
+          require403(AccessPolicy.refuseEditTicket(actor, ticket));
         assertNotClosed(ticket);
       },
       apply: async (ticket, actor, now) => {
@@ -229,7 +235,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   @Transactional()
   async remove(principal: Principal, id: string): Promise<void> {
-    require403(AccessPolicy.canDeleteTicket(principal));
+    require403(AccessPolicy.refuseDeleteTicket(principal));
     const ticket = await this.lockLoaded(principal, id);
     await this.tickets.softRemove(ticket);
   }
@@ -279,7 +285,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   }
 
   private authorizeEdit(ticket: Ticket, actor: Actor): void {
-    require403(AccessPolicy.canEditTicket(actor, ticket));
+    require403(AccessPolicy.refuseEditTicket(actor, ticket));
     assertNotClosed(ticket);
   }
 
