@@ -5,6 +5,39 @@ import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketS
 
 const nullableTimestamp = { type: String, format: 'date-time', nullable: true } as const;
 
+/** The monitoring alert behind a ticket opened by the alert intake. */
+export class TicketAlertDto {
+  @ApiProperty({ example: 'a3f9c2d1e4b5a6f7', description: 'The alert identity tickets are de-duplicated by' })
+  fingerprint!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'alertmanager' })
+  source!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { alertname: 'HighErrorRate', service: 'checkout', env: 'production' },
+  })
+  labels!: Record<string, string>;
+
+  @ApiProperty({ type: String, nullable: true, example: 'http://prometheus:9090/graph?g0.expr=up' })
+  generator_url!: string | null;
+
+  @ApiProperty({ example: 3, description: 'Firings counted on this ticket, the first included (alert_occurrences)' })
+  occurrences!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The latest firing' })
+  last_alert_at!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the alert reported itself resolved; cleared by a new firing',
+  })
+  resolved_at!: string | null;
+}
+
 /** A ticket on the wire. */
 export class TicketDto {
   @ApiProperty({ format: 'uuid' })
@@ -78,6 +111,13 @@ export class TicketDto {
 
   @ApiProperty({ example: 1, description: 'Optimistic-lock version; also the ETag' })
   version!: number;
+
+  @ApiProperty({
+    type: TicketAlertDto,
+    nullable: true,
+    description: 'The monitoring alert that opened the ticket; null for tickets opened by people',
+  })
+  alert!: TicketAlertDto | null;
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
