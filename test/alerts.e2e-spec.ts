@@ -39,17 +39,41 @@ describe('alert intake', () => {
   let admin: TestUser;
 
   const postAlert = (body: object, user: TestUser = integration) =>
-    t.http().post('/api/v1/alerts').set(...auth(user)).send(body);
+    t
+      .http()
+      .post('/api/v1/alerts')
+      .set(...auth(user))
+      .send(body);
   const postAlertmanager = (body: object, user: TestUser = integration) =>
-    t.http().post('/api/v1/alerts/alertmanager').set(...auth(user)).send(body);
+    t
+      .http()
+      .post('/api/v1/alerts/alertmanager')
+      .set(...auth(user))
+      .send(body);
   const getTicket = async (id: string) =>
-    (await t.http().get(`/api/v1/tickets/${id}`).set(...auth(admin)).expect(200)).body as Record<string, any>;
+    (
+      await t
+        .http()
+        .get(`/api/v1/tickets/${id}`)
+        .set(...auth(admin))
+        .expect(200)
+    ).body as Record<string, any>;
   const history = async (id: string) =>
-    (await t.http().get(`/api/v1/tickets/${id}/history?page_size=100`).set(...auth(admin)).expect(200)).body
-      .items as Record<string, any>[];
+    (
+      await t
+        .http()
+        .get(`/api/v1/tickets/${id}/history?page_size=100`)
+        .set(...auth(admin))
+        .expect(200)
+    ).body.items as Record<string, any>[];
   const comments = async (id: string) =>
-    (await t.http().get(`/api/v1/tickets/${id}/comments?page_size=100`).set(...auth(admin)).expect(200)).body
-      .items as Record<string, any>[];
+    (
+      await t
+        .http()
+        .get(`/api/v1/tickets/${id}/comments?page_size=100`)
+        .set(...auth(admin))
+        .expect(200)
+    ).body.items as Record<string, any>[];
   async function fire(body: Record<string, any>): Promise<Record<string, any>> {
     const res = await postAlert(body);
     expect(res.status).toBe(200);
@@ -170,9 +194,13 @@ describe('alert intake', () => {
         const other = await fire(alertBody({ labels: { service: 'search', env: 'production' } }));
         expect((await getTicket(checkout.ticket_id)).team_id).toBe(payments.id);
         expect((await getTicket(other.ticket_id)).team_id).toBe(platform.id);
-
       } finally {
-        await t.http().put('/api/v1/alert-routes').set(...auth(admin)).send({ routes: [] }).expect(200);
+        await t
+          .http()
+          .put('/api/v1/alert-routes')
+          .set(...auth(admin))
+          .send({ routes: [] })
+          .expect(200);
       }
     });
   });
@@ -180,7 +208,12 @@ describe('alert intake', () => {
   describe('after the ticket ended', () => {
     /** An engineer takes the ticket (NEW → OPEN) and resolves it. */
     async function resolveTicket(id: string): Promise<void> {
-      await t.http().patch(`/api/v1/tickets/${id}/status`).set(...auth(admin)).send({ status: 'OPEN' }).expect(200);
+      await t
+        .http()
+        .patch(`/api/v1/tickets/${id}/status`)
+        .set(...auth(admin))
+        .send({ status: 'OPEN' })
+        .expect(200);
       await t
         .http()
         .post(`/api/v1/tickets/${id}/resolve`)
@@ -228,7 +261,10 @@ describe('alert intake', () => {
         .set(...auth(admin))
         .send({ reason: 'The error rate is back again.' });
       expect(reopen.status).toBe(409);
-      expect(reopen.body.error_code).toBe('CONFLICT');
+      expect(reopen.body).toMatchObject({
+        error_code: 'CONFLICT',
+        detail: `${again.ticket_number} is open for the same alert; work on that ticket instead`,
+      });
     });
   });
 
@@ -371,7 +407,9 @@ describe('alert intake', () => {
       }));
       const answers = await Promise.all(deliveries.map((delivery) => postAlertmanager(delivery)));
       expect(answers.map((res) => res.status)).toEqual(Array(12).fill(200));
-      const ticketIds = new Set(answers.flatMap((res) => res.body.items.map((item: Record<string, any>) => item.ticket_id)));
+      const ticketIds = new Set(
+        answers.flatMap((res) => res.body.items.map((item: Record<string, any>) => item.ticket_id)),
+      );
       expect(ticketIds.size).toBe(3);
       for (const id of ticketIds) expect((await getTicket(id as string)).alert.occurrences).toBe(12);
     });
@@ -385,17 +423,36 @@ describe('alert intake', () => {
         { match: { service: 'checkout' }, team_id: team.id },
         { match: {}, team_id: team.id },
       ];
-      const put = await t.http().put('/api/v1/alert-routes').set(...auth(admin)).send({ routes });
+      const put = await t
+        .http()
+        .put('/api/v1/alert-routes')
+        .set(...auth(admin))
+        .send({ routes });
       expect(put.status).toBe(200);
       expect(put.body).toEqual({ routes });
-      const get = await t.http().get('/api/v1/alert-routes').set(...auth(integration));
+      const get = await t
+        .http()
+        .get('/api/v1/alert-routes')
+        .set(...auth(integration));
       expect(get.body).toEqual({ routes });
 
-      const removal = await t.http().delete(`/api/v1/teams/${team.id}`).set(...auth(admin));
+      const removal = await t
+        .http()
+        .delete(`/api/v1/teams/${team.id}`)
+        .set(...auth(admin));
       expect(removal.status).toBe(409);
       expect(removal.body.error_code).toBe('CONFLICT');
-      await t.http().put('/api/v1/alert-routes').set(...auth(admin)).send({ routes: [] }).expect(200);
-      await t.http().delete(`/api/v1/teams/${team.id}`).set(...auth(admin)).expect(204);
+      await t
+        .http()
+        .put('/api/v1/alert-routes')
+        .set(...auth(admin))
+        .send({ routes: [] })
+        .expect(200);
+      await t
+        .http()
+        .delete(`/api/v1/teams/${team.id}`)
+        .set(...auth(admin))
+        .expect(204);
     });
 
     it('refuses a route to a team that does not exist, and keeps the rules it had', async () => {
@@ -406,7 +463,14 @@ describe('alert intake', () => {
         .send({ routes: [{ match: { service: 'x' }, team_id: crypto.randomUUID() }] });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([{ field: 'routes.0.team_id', message: 'no such team' }]);
-      expect((await t.http().get('/api/v1/alert-routes').set(...auth(admin))).body).toEqual({ routes: [] });
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/v1/alert-routes')
+            .set(...auth(admin))
+        ).body,
+      ).toEqual({ routes: [] });
     });
 
     it.each([
@@ -418,7 +482,11 @@ describe('alert intake', () => {
       ['an unknown property in a route', { routes: [{ match: {}, team_id: crypto.randomUUID(), order: 1 }] }],
       ['101 routes', { routes: Array.from({ length: 101 }, () => ({ match: {}, team_id: crypto.randomUUID() })) }],
     ])('answers 400 to %s', async (_case, body) => {
-      const res = await t.http().put('/api/v1/alert-routes').set(...auth(admin)).send(body);
+      const res = await t
+        .http()
+        .put('/api/v1/alert-routes')
+        .set(...auth(admin))
+        .send(body);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error_code: 'VALIDATION_ERROR', errors: expect.any(Array) });
       expect(res.body.errors.length).toBeGreaterThan(0);
@@ -474,9 +542,21 @@ describe('alert intake', () => {
     it.each([
       ['version 3', { version: '3' }, 'version'],
       ['no alerts', { alerts: [] }, 'alerts'],
-      ['an alert without fingerprint', { alerts: [{ ...FIXTURE.alerts[0], fingerprint: undefined }] }, 'alerts.0.fingerprint'],
-      ['an alert with an unknown property', { alerts: [{ ...FIXTURE.alerts[0], silenced: true }] }, 'alerts.0.silenced'],
-      ['a bad annotation', { alerts: [{ ...FIXTURE.alerts[0], annotations: { summary: ['x'] } }] }, 'alerts.0.annotations'],
+      [
+        'an alert without fingerprint',
+        { alerts: [{ ...FIXTURE.alerts[0], fingerprint: undefined }] },
+        'alerts.0.fingerprint',
+      ],
+      [
+        'an alert with an unknown property',
+        { alerts: [{ ...FIXTURE.alerts[0], silenced: true }] },
+        'alerts.0.silenced',
+      ],
+      [
+        'a bad annotation',
+        { alerts: [{ ...FIXTURE.alerts[0], annotations: { summary: ['x'] } }] },
+        'alerts.0.annotations',
+      ],
       ['a bad startsAt', { alerts: [{ ...FIXTURE.alerts[0], startsAt: '30/11/2026' }] }, 'alerts.0.startsAt'],
       ['an unknown top-level property', { alertname: 'x' }, 'alertname'],
       ['1,001 alerts', { alerts: Array.from({ length: 1001 }, () => FIXTURE.alerts[0]) }, 'alerts'],
@@ -527,12 +607,22 @@ describe('alert intake with ALERT_AUTO_RESOLVE=true', () => {
   });
 
   const fire = async (body: Record<string, any>) => {
-    const res = await t.http().post('/api/v1/alerts').set(...auth(integration)).send(body);
+    const res = await t
+      .http()
+      .post('/api/v1/alerts')
+      .set(...auth(integration))
+      .send(body);
     expect(res.status).toBe(200);
     return res.body.items[0] as Record<string, any>;
   };
   const getTicket = async (id: string) =>
-    (await t.http().get(`/api/v1/tickets/${id}`).set(...auth(admin)).expect(200)).body as Record<string, any>;
+    (
+      await t
+        .http()
+        .get(`/api/v1/tickets/${id}`)
+        .set(...auth(admin))
+        .expect(200)
+    ).body as Record<string, any>;
 
   it('resolves the ticket when no one has changed its status since the alert opened it', async () => {
     const body = alertBody();
@@ -544,10 +634,12 @@ describe('alert intake with ALERT_AUTO_RESOLVE=true', () => {
       status: TicketStatus.RESOLVED,
       resolution_notes: 'Resolved automatically: the alert resolved at 2026-11-30T10:20:00.000Z.',
     });
-    const rows = (await t.http().get(`/api/v1/tickets/${ticket.id}/history`).set(...auth(admin))).body.items as Record<
-      string,
-      any
-    >[];
+    const rows = (
+      await t
+        .http()
+        .get(`/api/v1/tickets/${ticket.id}/history`)
+        .set(...auth(admin))
+    ).body.items as Record<string, any>[];
     expect(rows.map((row) => [row.change_type, row.old_value, row.new_value])).toEqual([
       [HistoryChangeType.CREATED, null, null],
       [HistoryChangeType.STATUS_CHANGE, TicketStatus.NEW, TicketStatus.OPEN],

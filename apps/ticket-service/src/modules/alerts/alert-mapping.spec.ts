@@ -5,6 +5,7 @@ import {
   alertPriority,
   alertTags,
   alertTicketDescription,
+  type AlertRouteRule,
   alertTicketTitle,
   fromAlertmanager,
   routeAlert,
@@ -67,7 +68,7 @@ describe('alert mapping', () => {
   });
 
   it('routes to the team of the first rule whose labels all match; {} matches everything; none: no team', () => {
-    const routes = [
+    const routes: AlertRouteRule[] = [
       { match: { service: 'checkout', env: 'production' }, teamId: TEAM_A },
       { match: { service: 'checkout' }, teamId: TEAM_B },
       { match: {}, teamId: TEAM_A },
@@ -113,9 +114,14 @@ describe('alert mapping', () => {
       source: 'alertmanager',
       generatorUrl: 'http://prometheus:9090/graph',
     });
-    const bare = fromAlertmanager({ status: AlertStatus.RESOLVED, labels: {}, annotations: {}, startsAt, fingerprint: 'f1' });
-    expect(bare).toMatchObject({ title: 'Alert f1', description: '', generatorUrl: null, endsAt: null });
-    expect(fromAlertmanager({ ...bare, annotations: {}, labels: { alertname: 'NodeDown' }, generatorURL: '' })).toMatchObject({
+    const bare = { status: AlertStatus.RESOLVED, labels: {}, annotations: {}, startsAt, fingerprint: 'f1' };
+    expect(fromAlertmanager(bare)).toMatchObject({
+      title: 'Alert f1',
+      description: '',
+      generatorUrl: null,
+      endsAt: null,
+    });
+    expect(fromAlertmanager({ ...bare, labels: { alertname: 'NodeDown' }, generatorURL: '' })).toMatchObject({
       title: 'NodeDown',
       generatorUrl: null,
     });

@@ -1,9 +1,4 @@
-import {
-  AlertSeverity,
-  type AlertStatus,
-  TicketEnvironment,
-  TicketPriority,
-} from '@ticketing/contracts';
+import { AlertSeverity, type AlertStatus, TicketEnvironment, TicketPriority } from '@ticketing/contracts';
 import type { FiringAlert } from '../tickets';
 
 /** One alert as both intake routes receive it, whatever its wire format. */
@@ -44,7 +39,9 @@ export function alertPriority(severity: AlertSeverity, labels: Record<string, st
 /** Alertmanager has no fixed severity scale: the four known names (any case) map, anything else is a warning. */
 export function severityFromLabel(value: string | undefined): AlertSeverity {
   const name = value?.trim().toLowerCase();
-  return (Object.values(AlertSeverity) as string[]).includes(name ?? '') ? (name as AlertSeverity) : AlertSeverity.WARNING;
+  return (Object.values(AlertSeverity) as string[]).includes(name ?? '')
+    ? (name as AlertSeverity)
+    : AlertSeverity.WARNING;
 }
 
 const ENVIRONMENT_NAMES: Record<string, TicketEnvironment> = {
@@ -156,7 +153,8 @@ export function fromAlertmanager(alert: AlertmanagerAlert): IncomingAlert {
   return {
     fingerprint: alert.fingerprint,
     status: alert.status,
-    title: [annotations.summary, labels.alertname].map((text) => text?.trim()).find(Boolean) ?? `Alert ${alert.fingerprint}`,
+    title:
+      [annotations.summary, labels.alertname].map((text) => text?.trim()).find(Boolean) ?? `Alert ${alert.fingerprint}`,
     description: (annotations.description ?? annotations.message ?? '').trim(),
     severity: severityFromLabel(labels.severity),
     labels,

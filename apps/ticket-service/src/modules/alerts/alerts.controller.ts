@@ -36,7 +36,8 @@ export class AlertsController {
   @ApiValidationResponse()
   @ApiOperation({
     summary: 'Take a Prometheus Alertmanager webhook notification (payload version 4)',
-    description: 'Each alert is handled like `POST /alerts`, all in one transaction; the answer is per alert, in order.',
+    description:
+      'Each alert is handled like `POST /alerts`, all in one transaction; the answer is per alert, in order.',
     operationId: 'postAlertmanagerAlerts',
   })
   @ApiOkResponse({ type: AlertIntakeResultDto })

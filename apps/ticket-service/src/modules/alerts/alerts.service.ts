@@ -47,7 +47,9 @@ export class AlertsService implements OnModuleInit, TeamRemovalListener {
   @Transactional()
   async ingest(principal: Principal, alerts: readonly IncomingAlert[]): Promise<AlertIntakeItemDto[]> {
     const routes = await this.routeRules();
-    const order = alerts.map((_, index) => index).sort((a, b) => compare(alerts[a].fingerprint, alerts[b].fingerprint) || a - b);
+    const order = alerts
+      .map((_, index) => index)
+      .sort((a, b) => compare(alerts[a].fingerprint, alerts[b].fingerprint) || a - b);
     const answers: AlertIntakeItemDto[] = new Array<AlertIntakeItemDto>(alerts.length);
     for (const index of order) answers[index] = await this.ingestOne(principal, alerts[index], routes);
     return answers;
@@ -68,7 +70,7 @@ export class AlertsService implements OnModuleInit, TeamRemovalListener {
     }
     if (unknown.length > 0) throw DomainError.validation('An alert route names a team that does not exist', unknown);
     const now = this.clock.now();
-    await this.routes.clear();
+    await this.routes.createQueryBuilder().delete().execute();
     await this.routes.insert(
       input.routes.map((route, position) => ({ position, match: route.match, teamId: route.team_id, updatedAt: now })),
     );
@@ -96,8 +98,14 @@ export class AlertsService implements OnModuleInit, TeamRemovalListener {
       return toItem(alert, result);
     }
     const resolvedAt = alert.endsAt ?? this.clock.now();
-    const result = await this.tickets.recordAlertResolved(principal, alert.fingerprint, resolvedAt, settings.autoResolve);
-    if (result === null) return { fingerprint: alert.fingerprint, outcome: AlertOutcome.IGNORED, ticket_id: null, ticket_number: null };
+    const result = await this.tickets.recordAlertResolved(
+      principal,
+      alert.fingerprint,
+      resolvedAt,
+      settings.autoResolve,
+    );
+    if (result === null)
+      return { fingerprint: alert.fingerprint, outcome: AlertOutcome.IGNORED, ticket_id: null, ticket_number: null };
     await this.comments.addSystemNote(principal, result.ticket.id, `Alert resolved at ${resolvedAt.toISOString()}.`);
     return toItem(alert, result);
   }

@@ -42,9 +42,9 @@ describe('planAlertFiring', () => {
   });
 
   it('with a window of 0 minutes always opens a new ticket', () => {
-    expect(planAlertFiring(ended({ resolvedAt: minutesAgo(1) }), NOW, { ...windows, reopenWindowMinutes: 0 }).kind).toBe(
-      'create',
-    );
+    expect(
+      planAlertFiring(ended({ resolvedAt: minutesAgo(1) }), NOW, { ...windows, reopenWindowMinutes: 0 }).kind,
+    ).toBe('create');
   });
 });
 

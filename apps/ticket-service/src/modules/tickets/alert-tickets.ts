@@ -39,15 +39,20 @@ export type AlertFiringPlan = { kind: 'reopen'; ticket: Ticket } | { kind: 'crea
 export function planAlertFiring(previous: Ticket | null, now: Date, windows: AlertWindows): AlertFiringPlan {
   if (previous === null) return { kind: 'create', previous: null };
   const endedAt = previous.resolvedAt ?? previous.closedAt;
-  const withinAlertWindow = endedAt !== null && now.getTime() - endedAt.getTime() <= windows.reopenWindowMinutes * MINUTE_MS;
+  const withinAlertWindow =
+    endedAt !== null && now.getTime() - endedAt.getTime() <= windows.reopenWindowMinutes * MINUTE_MS;
   const reopenable =
     previous.status !== TicketStatus.CLOSED ||
-    (previous.closedAt !== null && now.getTime() - previous.closedAt.getTime() <= windows.ticketReopenWindowDays * DAY_MS);
+    (previous.closedAt !== null &&
+      now.getTime() - previous.closedAt.getTime() <= windows.ticketReopenWindowDays * DAY_MS);
   return withinAlertWindow && reopenable ? { kind: 'reopen', ticket: previous } : { kind: 'create', previous };
 }
 
 /** The description of a new ticket for an alert that had one before: it names the previous ticket. */
-export function describeWithPrevious(description: string, previous: { ticketNumber: string; id: string } | null): string {
+export function describeWithPrevious(
+  description: string,
+  previous: { ticketNumber: string; id: string } | null,
+): string {
   if (previous === null) return description;
   return `${description}\n\nThis alert fired before: previous ticket ${previous.ticketNumber} (${previous.id}).`;
 }

@@ -185,7 +185,10 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
       ticket.alertOwnsStatus = true;
       return alertResult(AlertOutcome.REOPENED, await this.tickets.save(ticket));
     }
-    const link = plan.previous && { ticketNumber: formatTicketNumber(plan.previous.ticketNumber), id: plan.previous.id };
+    const link = plan.previous && {
+      ticketNumber: formatTicketNumber(plan.previous.ticketNumber),
+      id: plan.previous.id,
+    };
     const ticket = this.tickets.create({
       ...alert.ticket,
       description: describeWithPrevious(alert.ticket.description, link),
@@ -416,6 +419,13 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   private async reopenTicket(ticket: Ticket, actor: Actor, now: Date): Promise<void> {
     assertReopenable(ticket, now, this.config.tickets.reopenWindowDays);
+    const newer = ticket.alertFingerprint === null ? null : await this.openAlertTicket(ticket.alertFingerprint);
+    if (newer !== null) {
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `${formatTicketNumber(newer.ticketNumber)} is open for the same alert; work on that ticket instead`,
+      );
+    }
     await this.moveTo(ticket, actor, now, TicketStatus.REOPENED);
   }
 

@@ -57,7 +57,11 @@ export class GenericAlertDto {
   @TextField({ min: 1, max: 20_000, example: 'The error rate of checkout has been above 5% for 10 minutes.' })
   description!: string;
 
-  @ApiProperty({ enum: AlertSeverity, enumName: 'AlertSeverity', description: 'critical P1, high P2, warning P3, info P4' })
+  @ApiProperty({
+    enum: AlertSeverity,
+    enumName: 'AlertSeverity',
+    description: 'critical P1, high P2, warning P3, info P4',
+  })
   @IsEnum(AlertSeverity)
   severity!: AlertSeverity;
 
@@ -96,11 +100,15 @@ export class AlertmanagerAlertDto {
   @IsEnum(AlertStatus)
   status!: AlertStatus;
 
-  @ApiProperty(labelsSchema({ alertname: 'HighErrorRate', severity: 'critical', service: 'checkout' }, 'The alert labels'))
+  @ApiProperty(
+    labelsSchema({ alertname: 'HighErrorRate', severity: 'critical', service: 'checkout' }, 'The alert labels'),
+  )
   @IsStringMap(LABELS)
   labels!: Record<string, string>;
 
-  @ApiProperty(labelsSchema({ summary: 'Checkout answers 5xx', description: 'Error rate above 5%.' }, 'summary, description, …'))
+  @ApiProperty(
+    labelsSchema({ summary: 'Checkout answers 5xx', description: 'Error rate above 5%.' }, 'summary, description, …'),
+  )
   @IsStringMap(ANNOTATIONS)
   annotations!: Record<string, string>;
 

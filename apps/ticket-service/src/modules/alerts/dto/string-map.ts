@@ -1,4 +1,4 @@
-import { type ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 export interface StringMapLimits {
   /** Names must match this (Prometheus label names by default). */
