@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { AlertOutcome, AlertStatus, ErrorCode } from '@ticketing/contracts';
 import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, type FieldError } from '../../common/errors/domain-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { CommentsService } from '../comments';
@@ -63,7 +63,7 @@ export class AlertsService implements OnModuleInit, TeamRemovalListener {
   @Transactional()
   async replaceRoutes(input: AlertRoutesDto): Promise<AlertRoutesDto> {
     await this.txHost.tx.query('LOCK TABLE alert_routes IN SHARE ROW EXCLUSIVE MODE');
-    const unknown = [];
+    const unknown: FieldError[] = [];
     for (const [index, route] of input.routes.entries()) {
       if (!(await this.teams.exists(route.team_id)))
         unknown.push({ field: `routes.${index}.team_id`, message: 'no such team' });

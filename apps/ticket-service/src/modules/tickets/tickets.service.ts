@@ -166,6 +166,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   async recordAlertFiring(principal: Principal, alert: FiringAlert, windows: AlertWindows): Promise<AlertTicketResult> {
     await this.lockAlertFingerprint(alert.fingerprint);
     const now = this.clock.now();
+    // Notes set for an earlier alert of the same delivery must not land on this one's history rows.
     this.context.setActionNotes(null);
     const open = await this.openAlertTicket(alert.fingerprint);
     if (open) {
