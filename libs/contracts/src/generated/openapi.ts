@@ -778,42 +778,6 @@ export interface components {
     };
     /** @enum {string} */
     TicketStatus: 'NEW' | 'OPEN' | 'IN_PROGRESS' | 'PENDING_INFO' | 'ESCALATED' | 'RESOLVED' | 'CLOSED' | 'REOPENED';
-    TicketAlertDto: {
-      /**
-       * @description The alert identity tickets are de-duplicated by
-       * @example a3f9c2d1e4b5a6f7
-       */
-      fingerprint: string;
-      /** @example alertmanager */
-      source: string | null;
-      /**
-       * @example {
-       *       "alertname": "HighErrorRate",
-       *       "service": "checkout",
-       *       "env": "production"
-       *     }
-       */
-      labels: {
-        [key: string]: string;
-      };
-      /** @example http://prometheus:9090/graph?g0.expr=up */
-      generator_url: string | null;
-      /**
-       * @description Firings counted on this ticket, the first included (alert_occurrences)
-       * @example 3
-       */
-      occurrences: number;
-      /**
-       * Format: date-time
-       * @description The latest firing
-       */
-      last_alert_at: string | null;
-      /**
-       * Format: date-time
-       * @description When the alert reported itself resolved; cleared by a new firing
-       */
-      resolved_at: string | null;
-    };
     TicketDto: {
       /** Format: uuid */
       id: string;
@@ -871,7 +835,42 @@ export interface components {
        */
       version: number;
       /** @description The monitoring alert that opened the ticket; null for tickets opened by people */
-      alert: components['schemas']['TicketAlertDto'] | null;
+      alert: {
+        /**
+         * @description The alert identity tickets are de-duplicated by
+         * @example a3f9c2d1e4b5a6f7
+         */
+        fingerprint: string;
+        /** @example alertmanager */
+        source: string | null;
+        /**
+         * @example {
+         *       "alertname": "HighErrorRate",
+         *       "service": "checkout",
+         *       "env": "production"
+         *     }
+         */
+        labels: {
+          [key: string]: string;
+        };
+        /** @example http://prometheus:9090/graph?g0.expr=up */
+        generator_url: string | null;
+        /**
+         * @description Firings counted on this ticket, the first included (alert_occurrences)
+         * @example 3
+         */
+        occurrences: number;
+        /**
+         * Format: date-time
+         * @description The latest firing
+         */
+        last_alert_at: string | null;
+        /**
+         * Format: date-time
+         * @description When the alert reported itself resolved; cleared by a new firing
+         */
+        resolved_at: string | null;
+      } | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
