@@ -4456,6 +4456,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
@@ -4510,6 +4519,15 @@ export interface operations {
       };
       /** @description The caller may see the resource but not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry */
+      409: {
         headers: {
           [name: string]: unknown;
         };

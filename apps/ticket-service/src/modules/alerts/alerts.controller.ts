@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role } from '@ticketing/contracts';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiValidationResponse } from '../../common/http/api-responses';
 import { fromAlertmanager, fromGeneric } from './alert-mapping';
 import { AlertsService } from './alerts.service';
@@ -11,6 +12,13 @@ import { AlertIntakeResultDto, AlertmanagerPayloadDto, GenericAlertDto } from '.
 
 /** Integrations post with a service account's token: DEVOPS_ENGINEER or above. */
 const STAFF = [Role.DEVOPS_ENGINEER, Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN];
+
+/** The unique open-fingerprint index refusing a second open ticket: only when a person reopens at that moment. */
+const INTAKE_CONFLICT = {
+  type: ErrorResponseDto,
+  description:
+    'CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry',
+};
 
 @ApiTags('alerts')
 @Controller('alerts')
@@ -26,6 +34,7 @@ export class AlertsController {
     operationId: 'postAlert',
   })
   @ApiOkResponse({ type: AlertIntakeResultDto })
+  @ApiConflictResponse(INTAKE_CONFLICT)
   async post(@CurrentUser() principal: Principal, @Body() body: GenericAlertDto): Promise<AlertIntakeResultDto> {
     return { items: await this.alerts.ingest(principal, [fromGeneric(body)]) };
   }
@@ -41,6 +50,7 @@ export class AlertsController {
     operationId: 'postAlertmanagerAlerts',
   })
   @ApiOkResponse({ type: AlertIntakeResultDto })
+  @ApiConflictResponse(INTAKE_CONFLICT)
   async postAlertmanager(
     @CurrentUser() principal: Principal,
     @Body() body: AlertmanagerPayloadDto,
