@@ -980,7 +980,7 @@ function renderSection(report, options) {
   return parts.join('\n\n');
 }
 
-const SECTION_ORDER = ['postgres', 'postgres-lists-10m', 'postgres-quick', 'pglite', 'pglite-quick'];
+const SECTION_ORDER = ['postgres', 'postgres-lists-10m', 'postgres-quick', 'pglite', 'pglite-quick', 'alerts'];
 
 const INTRO = `# Benchmarks
 

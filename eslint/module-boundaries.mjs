@@ -14,6 +14,7 @@ export const MODULE_DEPENDENCIES = {
   attachments: ['tickets', 'history'],
   comments: ['tickets', 'history', 'attachments'],
   notifications: ['history'],
+  alerts: ['tickets', 'teams', 'comments'],
 };
 
 const SRC = './apps/ticket-service/src';

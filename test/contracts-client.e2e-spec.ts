@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import {
+  AlertOutcome,
+  AlertSeverity,
+  AlertStatus,
   createTicketClient,
   Role,
   SlaClockType,
@@ -82,6 +85,30 @@ describe('typed contracts client', () => {
       },
     });
     expect(created.data).toMatchObject({ sla_clock: SlaClockType.BUSINESS_HOURS, sla_calendar_id: replaced.data!.id });
+  });
+
+  it('posts an alert and reads the ticket it opened, with its alert', async () => {
+    const client = createTicketClient({ baseUrl, token: t.user(Role.DEVOPS_ENGINEER).token });
+    const fingerprint = `client-${crypto.randomUUID()}`;
+    const posted = await client.POST('/api/v1/alerts', {
+      body: {
+        fingerprint,
+        status: AlertStatus.FIRING,
+        title: 'Queue backlog above 10,000 messages',
+        description: 'The orders queue has grown for 15 minutes.',
+        severity: AlertSeverity.HIGH,
+        labels: { alertname: 'QueueBacklog', service: 'orders' },
+        starts_at: '2026-11-30T09:00:00Z',
+      },
+    });
+    expect(posted.response.status).toBe(200);
+    const [item] = posted.data!.items;
+    expect(item.outcome).toBe(AlertOutcome.CREATED);
+    const ticket = await client.GET('/api/v1/tickets/{ticket_id}', {
+      params: { path: { ticket_id: item.ticket_id! } },
+    });
+    expect(ticket.data).toMatchObject({ priority: TicketPriority.P2, affected_service: 'orders' });
+    expect(ticket.data?.alert).toMatchObject({ fingerprint, occurrences: 1, labels: { service: 'orders' } });
   });
 
   it('surfaces the error body of a refused call', async () => {

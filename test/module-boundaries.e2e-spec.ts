@@ -89,6 +89,7 @@ const TABLE_OWNERS: Record<string, string> = {
   webhook_deliveries: 'modules/notifications',
   webhook_attempts: 'modules/notifications',
   idempotency_keys: 'common/idempotency',
+  alert_routes: 'modules/alerts',
 };
 
 function productSources(dir: string): string[] {

@@ -3,6 +3,7 @@ import type { Type } from '@nestjs/common';
 import { APP_GUARD, ModulesContainer, Reflector } from '@nestjs/core';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../apps/ticket-service/src/common/auth/auth.decorators';
 import { JwtAuthGuard } from '../apps/ticket-service/src/common/auth/jwt-auth.guard';
+import { ALERT_MATRIX } from './support/permissions/alerts';
 import {
   ALL_ROLES,
   ANONYMOUS,
@@ -27,7 +28,7 @@ import { startTestApp, type TestApp } from './support/test-app';
  * the running app (which also holds routes the document does not describe, such as the API docs themselves).
  */
 
-const MATRICES: Matrix[] = [TICKET_MATRIX, ITEM_MATRIX, TEAM_MATRIX, PLATFORM_MATRIX];
+const MATRICES: Matrix[] = [TICKET_MATRIX, ITEM_MATRIX, TEAM_MATRIX, PLATFORM_MATRIX, ALERT_MATRIX];
 
 /** Routes that answer without a token, each with the reason (spec §3 names them all). */
 const PUBLIC_BY_DECISION: Partial<Record<RouteKey, string>> = {

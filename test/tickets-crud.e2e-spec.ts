@@ -35,6 +35,7 @@ const TICKET_FIELDS = [
   'resolution_breached',
   'reopen_count',
   'version',
+  'alert',
   'created_at',
   'updated_at',
 ].sort();

@@ -12,6 +12,7 @@ import { MetricsRegistryModule } from './common/metrics/metrics-registry';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { AlertsModule } from './modules/alerts';
 import { AttachmentsModule } from './modules/attachments';
 import { CommentsModule } from './modules/comments';
 import { HealthModule } from './modules/health';
@@ -53,6 +54,7 @@ export class AppModule {
         CommentsModule,
         AttachmentsModule,
         NotificationsModule,
+        AlertsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -99,3 +99,31 @@ export enum ErrorCode {
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INSUFFICIENT_STORAGE = 'INSUFFICIENT_STORAGE',
 }
+
+/** `status` of an incoming alert (generic form and Alertmanager). */
+export enum AlertStatus {
+  FIRING = 'firing',
+  RESOLVED = 'resolved',
+}
+
+/** `severity` of an alert; it decides the ticket's priority unless a `priority` label overrides it. */
+export enum AlertSeverity {
+  CRITICAL = 'critical',
+  HIGH = 'high',
+  WARNING = 'warning',
+  INFO = 'info',
+}
+
+/** What the intake did with one alert. */
+export enum AlertOutcome {
+  /** A new ticket was opened (linked to the fingerprint's previous ticket, if any). */
+  CREATED = 'created',
+  /** A repeat firing of an open ticket's fingerprint: counted on that ticket. */
+  DEDUPLICATED = 'deduplicated',
+  /** A firing within ALERT_REOPEN_WINDOW_MINUTES of its ticket's resolution reopened that ticket. */
+  REOPENED = 'reopened',
+  /** A resolved alert added its internal note to the open ticket (and resolved it with ALERT_AUTO_RESOLVE). */
+  RESOLVED_NOTE = 'resolved_note',
+  /** Nothing to do: a resolved alert without an open ticket, or one already noted. */
+  IGNORED = 'ignored',
+}

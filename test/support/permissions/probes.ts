@@ -30,6 +30,7 @@ import {
   WORKING_CALENDAR,
   type World,
 } from './harness';
+import { alertmanagerPayload, genericAlert, routesTo } from './alerts';
 import { DOCUMENTED_ROUTES, sampleValue } from './openapi-routes';
 
 /**
@@ -100,6 +101,10 @@ const CALLS: Partial<Record<RouteKey, (w: World, extra: Extra) => supertest.Test
   'GET /api/v1/webhooks/:webhook_id/deliveries': (w) => w.call.get(webhookUrl(w, '/deliveries')),
   'POST /api/v1/webhooks/:webhook_id/deliveries/:delivery_id/redeliver': (w, extra) =>
     withJson(w.call.post(redeliverUrl(w)), extra),
+  'POST /api/v1/alerts': (w, extra) => w.call.post('/api/v1/alerts', genericAlert(extra)),
+  'POST /api/v1/alerts/alertmanager': (w, extra) =>
+    w.call.post('/api/v1/alerts/alertmanager', alertmanagerPayload(extra)),
+  'PUT /api/v1/alert-routes': (w, extra) => w.call.put('/api/v1/alert-routes', { ...routesTo(w), ...extra }),
 };
 
 function callOf(route: RouteKey) {
@@ -613,6 +618,9 @@ export const WRITE_TARGETS: Partial<Record<RouteKey, WriteTarget>> = {
     callers: [ADMIN],
     hidden: [],
   },
+  'POST /api/v1/alerts': { scenario: 'none', callers: [ADMIN], hidden: [] },
+  'POST /api/v1/alerts/alertmanager': { scenario: 'none', callers: [ADMIN], hidden: [] },
+  'PUT /api/v1/alert-routes': { scenario: 'team', callers: [ADMIN], hidden: [] },
 };
 
 /** Values for the hidden columns (the documented ones take a value of their documented type). */

@@ -296,6 +296,17 @@ describe('parseConfig values', () => {
       parseConfig({ WEBHOOK_ALLOWED_HOSTS: ' Hooks.Example.com, ,b.test,' }).notifications.webhookAllowedHosts,
     ).toEqual(['hooks.example.com', 'b.test']);
   });
+
+  it('reads the alert intake settings, with their defaults', () => {
+    expect(parseConfig({}).alerts).toEqual({ reopenWindowMinutes: 60, autoResolve: false, tagLabels: ['alertname'] });
+    expect(
+      parseConfig({ ALERT_REOPEN_WINDOW_MINUTES: '0', ALERT_AUTO_RESOLVE: 'true', ALERT_TAG_LABELS: 'team, cluster,' })
+        .alerts,
+    ).toEqual({ reopenWindowMinutes: 0, autoResolve: true, tagLabels: ['team', 'cluster'] });
+    expect(() => parseConfig({ ALERT_TAG_LABELS: 'team,bad-name', ALERT_REOPEN_WINDOW_MINUTES: '-1' })).toThrow(
+      /ALERT_REOPEN_WINDOW_MINUTES must be an integer between 0 and 43200[\s\S]*ALERT_TAG_LABELS must be a comma-separated list of label names/,
+    );
+  });
 });
 
 describe('parseConfig rate limits', () => {

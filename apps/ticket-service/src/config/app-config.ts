@@ -76,6 +76,14 @@ export interface AppConfig {
     enabled: boolean;
     checkIntervalSeconds: number;
   };
+  alerts: {
+    /** A firing this many minutes or less after its ticket was resolved/closed reopens it; later ones open a new one. */
+    reopenWindowMinutes: number;
+    /** A resolved alert also resolves its ticket when no one else has changed the ticket's status. */
+    autoResolve: boolean;
+    /** Labels whose values become the ticket's tags, in this order. */
+    tagLabels: string[];
+  };
   notifications: {
     enabled: boolean;
     /** When non-empty, webhook URLs must point at one of these hosts. */
@@ -174,6 +182,21 @@ function path() {
   return z
     .string()
     .transform((value) => (value.startsWith('memory://') || isAbsolute(value) ? value : resolve(process.cwd(), value)));
+}
+
+/** A comma-separated list of Prometheus label names (`[a-zA-Z_][a-zA-Z0-9_]*`), kept as written. */
+function labelNameList() {
+  return z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .refine((names) => names.every((name) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)), {
+      error: (issue) => `must be a comma-separated list of label names (got "${String(issue.input)}")`,
+    });
 }
 
 /** A comma-separated list of host names, compared lower-case. */
@@ -281,6 +304,10 @@ const Variables = z.object({
 
   SLA_ENABLED: bool().default(true),
   SLA_CHECK_INTERVAL_SECONDS: integer(1, 86_400).default(60),
+
+  ALERT_REOPEN_WINDOW_MINUTES: integer(0, 43_200).default(60),
+  ALERT_AUTO_RESOLVE: bool().default(false),
+  ALERT_TAG_LABELS: labelNameList().default(['alertname']),
 
   NOTIFICATIONS_ENABLED: bool().default(true),
   WEBHOOK_ALLOWED_HOSTS: hostList().default([]),
@@ -448,6 +475,11 @@ function toAppConfig(vars: Variables): AppConfig {
     sla: {
       enabled: vars.SLA_ENABLED,
       checkIntervalSeconds: vars.SLA_CHECK_INTERVAL_SECONDS,
+    },
+    alerts: {
+      reopenWindowMinutes: vars.ALERT_REOPEN_WINDOW_MINUTES,
+      autoResolve: vars.ALERT_AUTO_RESOLVE,
+      tagLabels: vars.ALERT_TAG_LABELS,
     },
     notifications: {
       enabled: vars.NOTIFICATIONS_ENABLED,

@@ -533,6 +533,61 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Take one alert: open, de-duplicate, reopen or note its ticket */
+    post: operations['postAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/alertmanager': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Take a Prometheus Alertmanager webhook notification (payload version 4)
+     * @description Each alert is handled like `POST /alerts`, all in one transaction; the answer is per alert, in order.
+     */
+    post: operations['postAlertmanagerAlerts'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alert-routes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The alert routing rules, first match wins */
+    get: operations['listAlertRoutes'];
+    /** Replace the alert routing rules */
+    put: operations['replaceAlertRoutes'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -960,6 +1015,43 @@ export interface components {
        * @example 1
        */
       version: number;
+      /** @description The monitoring alert that opened the ticket; null for tickets opened by people */
+      alert: {
+        /**
+         * @description The alert identity tickets are de-duplicated by
+         * @example a3f9c2d1e4b5a6f7
+         */
+        fingerprint: string;
+        /** @example alertmanager */
+        source: string | null;
+        /**
+         * @example {
+         *       "alertname": "HighErrorRate",
+         *       "service": "checkout",
+         *       "env": "production"
+         *     }
+         */
+        labels: {
+          [key: string]: string;
+        };
+        /** @example http://prometheus:9090/graph?g0.expr=up */
+        generator_url: string | null;
+        /**
+         * @description Firings counted on this ticket, the first included (alert_occurrences)
+         * @example 3
+         */
+        occurrences: number;
+        /**
+         * Format: date-time
+         * @description The latest firing
+         */
+        last_alert_at: string | null;
+        /**
+         * Format: date-time
+         * @description When the alert reported itself resolved; cleared by a new firing
+         */
+        resolved_at: string | null;
+      } | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -1347,6 +1439,175 @@ export interface components {
        */
       pages: number;
     };
+    /** @enum {string} */
+    AlertStatus: 'firing' | 'resolved';
+    /**
+     * @description critical P1, high P2, warning P3, info P4
+     * @enum {string}
+     */
+    AlertSeverity: 'critical' | 'high' | 'warning' | 'info';
+    GenericAlertDto: {
+      /**
+       * @description The alert identity: at most one open ticket per fingerprint
+       * @example checkout-5xx-prod
+       */
+      fingerprint: string;
+      status: components['schemas']['AlertStatus'];
+      /** @example Checkout answers 5xx for 7% of requests */
+      title: string;
+      /** @example The error rate of checkout has been above 5% for 10 minutes. */
+      description: string;
+      /** @description critical P1, high P2, warning P3, info P4 */
+      severity: components['schemas']['AlertSeverity'];
+      /**
+       * @description Label names as in Prometheus; env/environment, service/job, priority and the ALERT_TAG_LABELS fill ticket fields
+       * @example {
+       *       "service": "checkout",
+       *       "env": "production",
+       *       "team": "payments"
+       *     }
+       */
+      labels: {
+        [key: string]: string;
+      };
+      /**
+       * Format: date-time
+       * @description When the alert started (RFC 3339)
+       */
+      starts_at: string;
+      /**
+       * Format: date-time
+       * @description When it ended (resolved alerts); the resolved note names it
+       */
+      ends_at?: string;
+      /**
+       * @description The sending system
+       * @example grafana
+       */
+      source?: string;
+      /** @example https://grafana.example.com/d/checkout */
+      generator_url?: string;
+    };
+    /** @enum {string} */
+    AlertOutcome: 'created' | 'deduplicated' | 'reopened' | 'resolved_note' | 'ignored';
+    AlertIntakeItemDto: {
+      /** @example checkout-5xx-prod */
+      fingerprint: string;
+      outcome: components['schemas']['AlertOutcome'];
+      /**
+       * Format: uuid
+       * @description Null when the alert was ignored
+       */
+      ticket_id: string | null;
+      /** @example TKT-000123 */
+      ticket_number: string | null;
+    };
+    AlertIntakeResultDto: {
+      items: components['schemas']['AlertIntakeItemDto'][];
+    };
+    AlertmanagerAlertDto: {
+      status: components['schemas']['AlertStatus'];
+      /**
+       * @description The alert labels
+       * @example {
+       *       "alertname": "HighErrorRate",
+       *       "severity": "critical",
+       *       "service": "checkout"
+       *     }
+       */
+      labels: {
+        [key: string]: string;
+      };
+      /**
+       * @description summary, description, …
+       * @example {
+       *       "summary": "Checkout answers 5xx",
+       *       "description": "Error rate above 5%."
+       *     }
+       */
+      annotations: {
+        [key: string]: string;
+      };
+      /**
+       * Format: date-time
+       * @description RFC 3339
+       */
+      startsAt: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339; `0001-01-01T00:00:00Z` while the alert fires
+       */
+      endsAt?: string;
+      /** @description Link to the alert rule (may be empty) */
+      generatorURL?: string;
+      /**
+       * @description Alertmanager’s fingerprint of the labels
+       * @example b5e0a4f1a5c2d3e4
+       */
+      fingerprint: string;
+    };
+    AlertmanagerPayloadDto: {
+      /**
+       * @description Payload version; only 4 is understood
+       * @enum {string}
+       */
+      version: '4';
+      groupKey?: string;
+      /** @description Alerts left out by max_alerts */
+      truncatedAlerts?: number;
+      status?: components['schemas']['AlertStatus'];
+      receiver?: string;
+      /**
+       * @description Labels the group shares
+       * @example {
+       *       "alertname": "HighErrorRate"
+       *     }
+       */
+      groupLabels?: {
+        [key: string]: string;
+      };
+      /**
+       * @description Labels every alert has
+       * @example {
+       *       "alertname": "HighErrorRate"
+       *     }
+       */
+      commonLabels?: {
+        [key: string]: string;
+      };
+      /**
+       * @description Annotations every alert has
+       * @example {
+       *       "summary": "Checkout answers 5xx"
+       *     }
+       */
+      commonAnnotations?: {
+        [key: string]: string;
+      };
+      /** @description The Alertmanager’s own URL */
+      externalURL?: string;
+      alerts: components['schemas']['AlertmanagerAlertDto'][];
+    };
+    AlertRouteDto: {
+      /**
+       * @description Label → exact value; all must match ({} matches every alert)
+       * @example {
+       *       "service": "checkout",
+       *       "env": "production"
+       *     }
+       */
+      match: {
+        [key: string]: string;
+      };
+      /**
+       * Format: uuid
+       * @description The team the ticket goes to
+       */
+      team_id: string;
+    };
+    AlertRoutesDto: {
+      routes: components['schemas']['AlertRouteDto'][];
+    };
   };
   responses: never;
   parameters: never;
@@ -1730,7 +1991,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Tickets still refer to the team */
+      /** @description Tickets or alert routes still refer to the team */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3138,7 +3399,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
+      /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED, or CONFLICT (another open ticket tracks the same alert) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3414,7 +3675,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
+      /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED, or CONFLICT (another open ticket tracks the same alert) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4735,6 +4996,264 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  postAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GenericAlertDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertIntakeResultDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  postAlertmanagerAlerts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlertmanagerPayloadDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertIntakeResultDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listAlertRoutes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertRoutesDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  replaceAlertRoutes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlertRoutesDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertRoutesDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
         headers: {
           [name: string]: unknown;
         };

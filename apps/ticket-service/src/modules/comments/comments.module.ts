@@ -14,5 +14,6 @@ import { CommentsService } from './comments.service';
   imports: [TypeOrmModule.forFeature([Comment]), TicketsModule, HistoryModule, AttachmentsModule],
   controllers: [CommentsController],
   providers: [CommentsService, CommentAuditSubscriber, CommentTextSource],
+  exports: [CommentsService],
 })
 export class CommentsModule {}

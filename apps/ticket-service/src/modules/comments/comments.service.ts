@@ -70,6 +70,26 @@ export class CommentsService implements CommentLookup, OnModuleInit {
     return toCommentDto(comment, []);
   }
 
+  /**
+   * For other modules: an internal SYSTEM note by `principal` on a ticket the caller's transaction has locked
+   * (the alert intake's "alert resolved" note). Internal, so it is no first response.
+   */
+  @Transactional()
+  async addSystemNote(principal: Principal, ticketId: string, content: string): Promise<void> {
+    const now = this.clock.now();
+    await this.comments.save(
+      this.comments.create({
+        ticketId,
+        authorId: principal.id,
+        content,
+        commentType: CommentType.SYSTEM,
+        isInternal: true,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
   @Transactional()
   async update(principal: Principal, commentId: string, input: UpdateCommentDto): Promise<CommentDto> {
     const { comment, ticket } = await this.loadVisible(principal, commentId);

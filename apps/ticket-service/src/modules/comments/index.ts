@@ -1,1 +1,2 @@
 export { CommentsModule } from './comments.module';
+export { CommentsService } from './comments.service';

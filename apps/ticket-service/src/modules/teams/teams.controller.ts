@@ -71,7 +71,7 @@ export class TeamsController {
   @ApiOperation({ summary: 'Delete a team that no ticket refers to', operationId: 'deleteTeam' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Tickets still refer to the team' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Tickets or alert routes still refer to the team' })
   remove(@UuidParam('team_id') id: string): Promise<void> {
     return this.teams.remove(id);
   }

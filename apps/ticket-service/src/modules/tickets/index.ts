@@ -1,3 +1,4 @@
+export { type AlertWindows, type FiringAlert } from './alert-tickets';
 export { SlaBreachScanner } from './sla-breach.scanner';
 export {
   type DurationStatistics,
@@ -8,4 +9,4 @@ export type { TicketRef } from './ticket-ref';
 export { type TicketTextSource, TicketTextSources } from './ticket-search';
 export { assertNotClosed } from './ticket-transitions';
 export { TicketsModule } from './tickets.module';
-export { TicketsService } from './tickets.service';
+export { type AlertTicketResult, TicketsService } from './tickets.service';

@@ -39,6 +39,7 @@ describe('SLA flag changes of the breach scanner', () => {
     affectedService: null,
     impactLevel: null,
     tags: [],
+    alertOccurrences: 0,
   };
   const flagSets: SlaFlags[] = [0, 1, 2, 3].map((bits) => ({
     ...unflagged,

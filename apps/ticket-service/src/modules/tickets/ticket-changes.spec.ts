@@ -16,6 +16,7 @@ const base = {
   affectedService: null,
   impactLevel: null,
   tags: ['ci'],
+  alertOccurrences: 0,
 };
 
 describe('ticket change entries', () => {
@@ -107,6 +108,18 @@ describe('ticket change entries', () => {
         oldValue: null,
         newValue: null,
         metadata: { kind: 'resolution' },
+      },
+    ]);
+  });
+
+  it('records a repeat firing of the alert as one UPDATE of alert_occurrences', () => {
+    expect(ticketChangeEntries({ ...base, alertOccurrences: 3 }, { ...base, alertOccurrences: 4 })).toEqual([
+      {
+        changeType: HistoryChangeType.UPDATE,
+        fieldName: 'alert_occurrences',
+        oldValue: '3',
+        newValue: '4',
+        metadata: {},
       },
     ]);
   });

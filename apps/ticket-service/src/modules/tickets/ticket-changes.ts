@@ -11,6 +11,8 @@ const UPDATE_FIELDS = {
   affectedService: 'affected_service',
   impactLevel: 'impact_level',
   tags: 'tags',
+  // One row per repeat firing of the ticket's alert (old and new count), never a comment.
+  alertOccurrences: 'alert_occurrences',
 } as const satisfies Partial<Record<keyof Ticket, string>>;
 
 /** Recorded by the breach scanner; the flag turning true is the SLA_BREACH of that kind. */

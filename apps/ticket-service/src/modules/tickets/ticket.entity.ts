@@ -131,6 +131,34 @@ export class Ticket {
   @Column({ type: 'integer', default: 0 })
   reopenCount!: number;
 
+  /** The monitoring alert that opened the ticket (null for tickets opened by people). */
+  @Column({ type: 'varchar', length: 200, nullable: true, update: false })
+  alertFingerprint!: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true, update: false })
+  alertSource!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  alertLabels!: Record<string, string> | null;
+
+  @Column({ type: 'text', nullable: true })
+  alertGeneratorUrl!: string | null;
+
+  /** Firings of the alert counted on this ticket (the first one included). */
+  @Column({ type: 'integer', default: 0 })
+  alertOccurrences!: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastAlertAt!: Date | null;
+
+  /** When the alert reported itself resolved (cleared by a new firing); one resolved note per resolution. */
+  @Column({ type: 'timestamptz', nullable: true })
+  alertResolvedAt!: Date | null;
+
+  /** True while the status is the one the alert intake set; any other status change clears it (auto-resolve). */
+  @Column({ type: 'boolean', default: false })
+  alertOwnsStatus!: boolean;
+
   @VersionColumn()
   version!: number;
 

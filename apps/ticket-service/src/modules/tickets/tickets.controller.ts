@@ -52,6 +52,8 @@ export const NEXT_CURSOR_HEADER = 'X-Next-Cursor';
 
 const TRANSITION_CONFLICT =
   'INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED';
+/** Reopening an alert's ticket while a newer ticket of the same alert is open would make two open ones. */
+const REOPEN_CONFLICT = `${TRANSITION_CONFLICT}, or CONFLICT (another open ticket tracks the same alert)`;
 
 @ApiTags('tickets')
 @Auth()
@@ -177,7 +179,7 @@ export class TicketsController {
   @TicketChange({
     summary: 'Move the ticket along the workflow',
     operationId: 'changeTicketStatus',
-    conflicts: TRANSITION_CONFLICT,
+    conflicts: REOPEN_CONFLICT,
   })
   changeStatus(
     @CurrentUser() user: Principal,
@@ -221,7 +223,7 @@ export class TicketsController {
   @TicketChange({
     summary: 'Reopen a resolved ticket, or a closed one within the reopen window',
     operationId: 'reopenTicket',
-    conflicts: TRANSITION_CONFLICT,
+    conflicts: REOPEN_CONFLICT,
   })
   reopen(
     @CurrentUser() user: Principal,

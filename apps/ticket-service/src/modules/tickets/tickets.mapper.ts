@@ -1,5 +1,5 @@
 import { computeBreaches } from '../sla';
-import type { TicketDto } from './dto/ticket.dto';
+import type { TicketAlertDto, TicketDto } from './dto/ticket.dto';
 import type { Ticket } from './ticket.entity';
 
 export function formatTicketNumber(ticketNumber: number): string {
@@ -47,7 +47,21 @@ export function toTicketDto(ticket: Ticket, now: Date): TicketDto {
     resolution_breached: breaches.resolution,
     reopen_count: ticket.reopenCount,
     version: ticket.version,
+    alert: toTicketAlertDto(ticket),
     created_at: ticket.createdAt.toISOString(),
     updated_at: ticket.updatedAt.toISOString(),
+  };
+}
+
+function toTicketAlertDto(ticket: Ticket): TicketAlertDto | null {
+  if (ticket.alertFingerprint === null) return null;
+  return {
+    fingerprint: ticket.alertFingerprint,
+    source: ticket.alertSource,
+    labels: ticket.alertLabels ?? {},
+    generator_url: ticket.alertGeneratorUrl,
+    occurrences: ticket.alertOccurrences,
+    last_alert_at: iso(ticket.lastAlertAt),
+    resolved_at: iso(ticket.alertResolvedAt),
   };
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { ErrorCode, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { AlertOutcome, ErrorCode, TicketCategory, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { In, Not } from 'typeorm';
 import { AccessGate, require403 } from '../../common/access/access-gate';
 import { AccessPolicy, type Actor } from '../../common/access/access-policy';
 import type { Principal } from '../../common/auth/principal';
@@ -24,10 +25,19 @@ import type {
 } from './dto/ticket-actions.dto';
 import type { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
 import type { TicketDto } from './dto/ticket.dto';
+import { type AlertWindows, describeWithPrevious, type FiringAlert, planAlertFiring } from './alert-tickets';
 import { type TicketRef, toTicketRef } from './ticket-ref';
 import { applyCommentToTicket, assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
-import { toTicketDto } from './tickets.mapper';
+import { formatTicketNumber, toTicketDto } from './tickets.mapper';
+
+/** The ticket an alert landed on, and what happened to it. */
+export interface AlertTicketResult {
+  outcome: AlertOutcome;
+  ticket: { id: string; ticketNumber: string };
+}
+
+const ENDED = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
 
 /** `If-Match` as parsed by the controller: null = not sent (or `*`). */
 export type ExpectedVersion = number | null;
@@ -143,6 +153,98 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
       deleted.teamId = null;
       await this.tickets.save(deleted);
     }
+  }
+
+  /**
+   * For the alerts module: a firing alert counts as a repeat on its fingerprint's open ticket (one history row),
+   * or reopens / opens a ticket (planAlertFiring). Firings of one fingerprint queue on a transaction-scoped
+   * advisory lock, so the loser of a race finds the winner's ticket instead of failing; the partial unique index
+   * is what makes a second open ticket impossible whatever the path.
+   */
+  @Transactional()
+  async recordAlertFiring(principal: Principal, alert: FiringAlert, windows: AlertWindows): Promise<AlertTicketResult> {
+    await this.lockAlertFingerprint(alert.fingerprint);
+    const now = this.clock.now();
+    // Notes set for an earlier alert of the same delivery must not land on this one's history rows.
+    this.context.setActionNotes(null);
+    const open = await this.openAlertTicket(alert.fingerprint);
+    if (open) {
+      countAlertFiring(open, now);
+      return alertResult(AlertOutcome.DEDUPLICATED, await this.tickets.save(open));
+    }
+    const previous = await this.tickets.findOne({
+      where: { alertFingerprint: alert.fingerprint },
+      order: { createdAt: 'DESC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const plan = planAlertFiring(previous, now, windows);
+    if (plan.kind === 'reopen') {
+      const ticket = plan.ticket;
+      await this.moveTo(ticket, await this.access.actor(principal), now, TicketStatus.REOPENED);
+      countAlertFiring(ticket, now);
+      ticket.alertOwnsStatus = true;
+      return alertResult(AlertOutcome.REOPENED, await this.tickets.save(ticket));
+    }
+    const link = plan.previous && {
+      ticketNumber: formatTicketNumber(plan.previous.ticketNumber),
+      id: plan.previous.id,
+    };
+    const ticket = this.tickets.create({
+      ...alert.ticket,
+      description: describeWithPrevious(alert.ticket.description, link),
+      category: TicketCategory.INCIDENT,
+      impactLevel: null,
+      reporterId: principal.id,
+      status: TicketStatus.NEW,
+      createdAt: now,
+      updatedAt: now,
+      resolutionClockStartedAt: now,
+      pausedSeconds: 0,
+      reopenCount: 0,
+      alertFingerprint: alert.fingerprint,
+      alertSource: alert.source,
+      alertLabels: alert.labels,
+      alertGeneratorUrl: alert.generatorUrl,
+      alertOccurrences: 1,
+      lastAlertAt: now,
+      alertResolvedAt: null,
+      alertOwnsStatus: true,
+    });
+    if (ticket.teamId !== null) ticket.teamId = await this.existingTeamId(ticket.teamId);
+    await this.startSlaClock(ticket);
+    return alertResult(AlertOutcome.CREATED, await this.tickets.save(ticket));
+  }
+
+  /**
+   * For the alerts module: the alert of `fingerprint` reports itself resolved. Marks its open ticket (once per
+   * resolution) and, with `autoResolve`, resolves the ticket when no one else has changed its status since the
+   * intake set it (NEW goes through OPEN, as the workflow demands). Null when there is nothing to note.
+   */
+  @Transactional()
+  async recordAlertResolved(
+    principal: Principal,
+    fingerprint: string,
+    resolvedAt: Date,
+    autoResolve: boolean,
+  ): Promise<AlertTicketResult | null> {
+    await this.lockAlertFingerprint(fingerprint);
+    const ticket = await this.openAlertTicket(fingerprint);
+    if (ticket === null || ticket.alertResolvedAt !== null) return null;
+    const now = this.clock.now();
+    ticket.alertResolvedAt = resolvedAt;
+    ticket.updatedAt = now;
+    const resolving = autoResolve && ticket.alertOwnsStatus;
+    this.context.setActionNotes(resolving ? 'The alert resolved itself (ALERT_AUTO_RESOLVE)' : null);
+    if (resolving) {
+      const actor = await this.access.actor(principal);
+      if (ticket.status === TicketStatus.NEW) {
+        await this.moveTo(ticket, actor, now, TicketStatus.OPEN);
+        await this.tickets.save(ticket);
+      }
+      const notes = `Resolved automatically: the alert resolved at ${resolvedAt.toISOString()}.`;
+      await this.moveTo(ticket, actor, now, TicketStatus.RESOLVED, notes);
+    }
+    return alertResult(AlertOutcome.RESOLVED_NOTE, await this.tickets.save(ticket));
   }
 
   replace(principal: Principal, id: string, input: TicketFieldsDto, expected: ExpectedVersion): Promise<TicketDto> {
@@ -272,7 +374,21 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   private async saveIfChanged(before: Ticket, ticket: Ticket, now: Date): Promise<Ticket> {
     if (!hasChanged(before, ticket)) return ticket;
     ticket.updatedAt = now;
+    // Someone moved the ticket: ALERT_AUTO_RESOLVE no longer decides its status.
+    if (before.status !== ticket.status) ticket.alertOwnsStatus = false;
     return this.tickets.save(ticket);
+  }
+
+  /** Serialises the intake of one fingerprint until the transaction ends. */
+  private async lockAlertFingerprint(fingerprint: string): Promise<void> {
+    await this.txHost.tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`alert:${fingerprint}`]);
+  }
+
+  private openAlertTicket(fingerprint: string): Promise<Ticket | null> {
+    return this.tickets.findOne({
+      where: { alertFingerprint: fingerprint, status: Not(In(ENDED)) },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   private async loadVisible(principal: Principal, id: string): Promise<Ticket> {
@@ -305,6 +421,13 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   private async reopenTicket(ticket: Ticket, actor: Actor, now: Date): Promise<void> {
     assertReopenable(ticket, now, this.config.tickets.reopenWindowDays);
+    const newer = ticket.alertFingerprint === null ? null : await this.openAlertTicket(ticket.alertFingerprint);
+    if (newer !== null) {
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `${formatTicketNumber(newer.ticketNumber)} is open for the same alert; work on that ticket instead`,
+      );
+    }
     await this.moveTo(ticket, actor, now, TicketStatus.REOPENED);
   }
 
@@ -378,4 +501,16 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   private async slaTermsFor(priority: TicketPriority): Promise<SlaTerms | null> {
     return this.config.sla.enabled ? this.slaPolicies.termsFor(priority) : null;
   }
+}
+
+/** A repeat firing: one more occurrence, and a resolution noted earlier no longer holds. */
+function countAlertFiring(ticket: Ticket, now: Date): void {
+  ticket.alertOccurrences += 1;
+  ticket.lastAlertAt = now;
+  ticket.alertResolvedAt = null;
+  ticket.updatedAt = now;
+}
+
+function alertResult(outcome: AlertOutcome, ticket: Ticket): AlertTicketResult {
+  return { outcome, ticket: { id: ticket.id, ticketNumber: formatTicketNumber(ticket.ticketNumber) } };
 }

@@ -1,6 +1,6 @@
 import { enumOrNull } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import {
   ImpactLevel,
   SlaClockType,
@@ -11,6 +11,56 @@ import {
 } from '@ticketing/contracts';
 
 const nullableTimestamp = { type: String, format: 'date-time', nullable: true } as const;
+
+/** The monitoring alert behind a ticket opened by the alert intake. */
+export interface TicketAlertDto {
+  fingerprint: string;
+  source: string | null;
+  labels: Record<string, string>;
+  generator_url: string | null;
+  occurrences: number;
+  last_alert_at: string | null;
+  resolved_at: string | null;
+}
+
+/**
+ * Inline rather than a `$ref`: OpenAPI 3.0 cannot make a referenced schema nullable (`nullable` beside `allOf`
+ * is ignored by validators), while an inline object schema with `nullable` admits null.
+ */
+const TICKET_ALERT_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  // `required` below lists the alert's own fields; this keeps `alert` itself required on the ticket.
+  selfRequired: true,
+  description: 'The monitoring alert that opened the ticket; null for tickets opened by people',
+  required: ['fingerprint', 'source', 'labels', 'generator_url', 'occurrences', 'last_alert_at', 'resolved_at'],
+  properties: {
+    fingerprint: {
+      type: 'string',
+      example: 'a3f9c2d1e4b5a6f7',
+      description: 'The alert identity tickets are de-duplicated by',
+    },
+    source: { type: 'string', nullable: true, example: 'alertmanager' },
+    labels: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      example: { alertname: 'HighErrorRate', service: 'checkout', env: 'production' },
+    },
+    generator_url: { type: 'string', nullable: true, example: 'http://prometheus:9090/graph?g0.expr=up' },
+    occurrences: {
+      type: 'integer',
+      example: 3,
+      description: 'Firings counted on this ticket, the first included (alert_occurrences)',
+    },
+    last_alert_at: { type: 'string', format: 'date-time', nullable: true, description: 'The latest firing' },
+    resolved_at: {
+      type: 'string',
+      format: 'date-time',
+      nullable: true,
+      description: 'When the alert reported itself resolved; cleared by a new firing',
+    },
+  },
+};
 
 /** A ticket on the wire. */
 export class TicketDto {
@@ -102,6 +152,9 @@ export class TicketDto {
 
   @ApiProperty({ example: 1, description: 'Optimistic-lock version; also the ETag' })
   version!: number;
+
+  @ApiProperty(TICKET_ALERT_SCHEMA)
+  alert!: TicketAlertDto | null;
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
