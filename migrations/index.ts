@@ -6,6 +6,7 @@ import { AttachmentInternalFlag1764547200000 } from './1764547200000-attachment-
 import { SlaScanIndexes1764640800000 } from './1764640800000-sla-scan-indexes';
 import { TicketListIndexes1764727200000 } from './1764727200000-ticket-list-indexes';
 import { AttachmentStorageIntents1764813600000 } from './1764813600000-attachment-storage-intents';
+import { TicketLinksFollowersMerge1764900000000 } from './1764900000000-ticket-links-followers-merge';
 
 /** Every migration, oldest first. Landed migrations are never edited: add a new one instead. */
 export const ALL_MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS: Function[] = [
   SlaScanIndexes1764640800000,
   TicketListIndexes1764727200000,
   AttachmentStorageIntents1764813600000,
+  TicketLinksFollowersMerge1764900000000,
 ];

@@ -6,6 +6,8 @@ export interface TicketFacts {
   reporterId: string;
   assigneeId: string | null;
   teamId: string | null;
+  /** The users following the ticket (loaded with it by id; absent = none). */
+  followerIds?: readonly string[];
 }
 
 /** The caller plus the teams they lead (only looked up for team leads). */
@@ -28,8 +30,13 @@ const isStaff = (principal: Principal): boolean => isAtLeast(principal, Role.DEV
  * and the loaded row; services call them and turn "no" into 404 (invisible) or 403 (visible but not allowed).
  */
 export const AccessPolicy = {
+  /** Requesters see the tickets they reported or follow, with the same rights on both. */
   canViewTicket(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.canSeeAllTickets(principal) || ticket.reporterId === principal.id;
+    return (
+      AccessPolicy.canSeeAllTickets(principal) ||
+      ticket.reporterId === principal.id ||
+      (ticket.followerIds?.includes(principal.id) ?? false)
+    );
   },
 
   /** A comment, attachment or history entry: its ticket is visible, and internal ones only to staff. */
@@ -95,6 +102,23 @@ export const AccessPolicy = {
       case Role.ADMIN:
         return true;
     }
+  },
+
+  /** Merging closes one ticket into another: managers and admins, or the lead of both tickets' teams. */
+  canMergeTickets(actor: Actor, source: TicketFacts, target: TicketFacts): boolean {
+    if (isAtLeast(actor.principal, Role.MANAGER)) return true;
+    const leads = (ticket: TicketFacts) => ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId);
+    return actor.principal.role === Role.TEAM_LEAD && leads(source) && leads(target);
+  },
+
+  /** Staff add followers (themselves or anyone, requesters included) to a ticket they see; requesters add none. */
+  canAddFollower(principal: Principal, ticket: TicketFacts): boolean {
+    return isStaff(principal) && AccessPolicy.canViewTicket(principal, ticket);
+  },
+
+  /** A follower may always stop following; staff may remove anyone from a ticket they see. */
+  canRemoveFollower(principal: Principal, ticket: TicketFacts, userId: string): boolean {
+    return AccessPolicy.canViewTicket(principal, ticket) && (userId === principal.id || isStaff(principal));
   },
 
   canDeleteTicket(principal: Principal): boolean {

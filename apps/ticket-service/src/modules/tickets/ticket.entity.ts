@@ -102,6 +102,10 @@ export class Ticket {
   @Column({ type: 'integer', default: 0 })
   reopenCount!: number;
 
+  /** Set when the ticket was merged into another one (and closed). */
+  @Column({ type: 'uuid', nullable: true })
+  mergedIntoId!: string | null;
+
   @VersionColumn()
   version!: number;
 
@@ -113,4 +117,7 @@ export class Ticket {
 
   @DeleteDateColumn({ type: 'timestamptz' })
   deletedAt!: Date | null;
+
+  /** Not a column: the users following the ticket, loaded with it by TicketFinder (the access policy needs them). */
+  followerIds?: string[];
 }

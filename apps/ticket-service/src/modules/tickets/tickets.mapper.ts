@@ -35,6 +35,7 @@ export function toTicketDto(ticket: Ticket, now: Date): TicketDto {
     response_breached: breaches.response,
     resolution_breached: breaches.resolution,
     reopen_count: ticket.reopenCount,
+    merged_into_id: ticket.mergedIntoId,
     version: ticket.version,
     created_at: ticket.createdAt.toISOString(),
     updated_at: ticket.updatedAt.toISOString(),
