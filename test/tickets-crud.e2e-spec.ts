@@ -32,6 +32,7 @@ const TICKET_FIELDS = [
   'response_breached',
   'resolution_breached',
   'reopen_count',
+  'merged_into_id',
   'version',
   'created_at',
   'updated_at',
