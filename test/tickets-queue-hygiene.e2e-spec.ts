@@ -1,4 +1,4 @@
-import { ErrorCode, Role, TicketStatus } from '@ticketing/contracts';
+import { ErrorCode, Role, TicketEventType, TicketStatus } from '@ticketing/contracts';
 import type supertest from 'supertest';
 import { PNG } from './support/attachment-files';
 import { feedEvents } from './support/events';
@@ -55,15 +55,15 @@ describe('queue hygiene: links, followers, merge, bulk', () => {
         .delete(url)
         .set(...auth(user)),
   });
-  const url = (ticket: { id: string }, suffix = '') => `/api/v1/tickets/${ticket.id}${suffix}`;
+  const url = (ticket: Record<string, any>, suffix = '') => `/api/v1/tickets/${ticket.id}${suffix}`;
   const expectStatus = (res: supertest.Response, status: number, code?: ErrorCode) => {
     if (res.status !== status) throw new Error(`expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
     if (code) expect(res.body.error_code).toBe(code);
     return res.body as Record<string, any>;
   };
-  const history = async (ticket: { id: string }, user: TestUser = admin) =>
+  const history = async (ticket: Record<string, any>, user: TestUser = admin) =>
     expectStatus(await as(user).get(url(ticket, '/history?page_size=100')), 200).items as Record<string, any>[];
-  const changeTypes = async (ticket: { id: string }, user: TestUser = admin) =>
+  const changeTypes = async (ticket: Record<string, any>, user: TestUser = admin) =>
     (await history(ticket, user)).map((row) => row.change_type as string);
   const ticketRow = async (id: string) =>
     (await t.dataSource.query('SELECT status, version, merged_into_id FROM tickets WHERE id = $1', [id]))[0];
@@ -105,7 +105,7 @@ describe('queue hygiene: links, followers, merge, bulk', () => {
       const events = await feedEvents(
         t,
         admin,
-        (event) => event.type === 'ticket.linked' && [a.id, b.id].includes(event.ticket_id),
+        (event) => event.type === TicketEventType.TICKET_LINKED && [a.id, b.id].includes(event.ticket_id),
         3,
       );
       expect(
@@ -307,8 +307,10 @@ describe('queue hygiene: links, followers, merge, bulk', () => {
       expectStatus(await as(admin).patch(url(ticket), { priority: 'P2' }), 200);
       expectStatus(await as(admin).post(url(ticket, '/comments'), { content: 'On it' }), 201);
       expectStatus(await as(admin).patch(url(quiet), { priority: 'P2' }), 200);
-      const events = await feedEvents(t, admin, (event) => [ticket.id, quiet.id].includes(event.ticket_id), 6);
-      const ofTicket = events.filter((event) => event.ticket_id === ticket.id && event.type !== 'ticket.created');
+      const events = await feedEvents(t, admin, (event) => [ticket.id, quiet.id].includes(event.ticket_id), 7);
+      const ofTicket = events.filter(
+        (event) => event.ticket_id === ticket.id && event.type !== TicketEventType.TICKET_CREATED,
+      );
       expect(ofTicket.map((event) => event.type)).toEqual([
         'ticket.follower_added',
         'ticket.follower_added',
@@ -397,7 +399,7 @@ describe('queue hygiene: links, followers, merge, bulk', () => {
       const mergeEvents = await feedEvents(
         t,
         admin,
-        (event) => event.type === 'ticket.merged' && [source.id, target.id].includes(event.ticket_id),
+        (event) => event.type === TicketEventType.TICKET_MERGED && [source.id, target.id].includes(event.ticket_id),
         2,
       );
       expect(mergeEvents.find((event) => event.ticket_id === target.id)?.data).toMatchObject({
