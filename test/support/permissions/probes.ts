@@ -181,7 +181,6 @@ const QUEUE_PATH_ROUTES: [RouteKey, ((w: World) => Promise<void>) | undefined][]
   ['GET /api/v1/tickets/:ticket_id/followers', undefined],
   ['POST /api/v1/tickets/:ticket_id/followers', undefined],
   ['DELETE /api/v1/tickets/:ticket_id/followers/:user_id', followedBySomeone],
-  ['POST /api/v1/tickets/:ticket_id/merge', secondTicket],
 ];
 
 export const BOLA_PROBES: BolaProbe[] = [
@@ -194,6 +193,40 @@ export const BOLA_PROBES: BolaProbe[] = [
     status: 404,
     prepare,
   })),
+  {
+    route: 'POST /api/v1/tickets/:ticket_id/merge',
+    position: 'path:ticket_id',
+    foreign: "another requester's ticket",
+    caller: END_USER,
+    scenario: 'others',
+    status: 403,
+    prepare: secondTicket,
+  },
+  // Bulk answers 200; the foreign id in a parameter is refused for the item, as by the single endpoint.
+  {
+    route: 'POST /api/v1/tickets/bulk',
+    position: 'body:assignee_id',
+    foreign: 'another engineer',
+    caller: DEVOPS_ENGINEER,
+    scenario: 'others',
+    status: 200,
+    request: (w) =>
+      w.call.post('/api/v1/tickets/bulk', { ids: [w.ticket!.id], action: 'assign', assignee_id: w.engineer.id }),
+    verify: (res) => expect(res.body.results).toEqual([expect.objectContaining({ status: 403 })]),
+  },
+  {
+    route: 'POST /api/v1/tickets/bulk',
+    position: 'body:team_id',
+    foreign: 'a team of others',
+    caller: END_USER,
+    scenario: 'own',
+    status: 200,
+    prepare: async (w) => {
+      w.team = await createTeam(w.t, w.manager, uniqueName('Bulk'));
+    },
+    request: (w) => w.call.post('/api/v1/tickets/bulk', { ids: [w.ticket!.id], action: 'team', team_id: w.team!.id }),
+    verify: (res) => expect(res.body.results).toEqual([expect.objectContaining({ status: 403 })]),
+  },
   {
     route: 'POST /api/v1/tickets/:ticket_id/links',
     position: 'body:target_id',

@@ -1,4 +1,5 @@
 import type supertest from 'supertest';
+import { createTicket } from '../factories';
 import {
   type Action,
   ADMIN,
@@ -26,9 +27,15 @@ export const linkOf = (w: World): string => linkIds.get(w)!;
 /** The follower a row removes (set by `followedBySomeone` or `followedByActor`). */
 export const followerOf = (w: World): string => followerIds.get(w)!;
 
-/** A second ticket the actor sees (their own for a requester), in the led team for a lead: link and merge target. */
+/** A second open ticket the actor sees (their own for a requester), in the led team for a lead: link and merge target. */
 export async function secondTicket(w: World): Promise<void> {
-  w.otherTicket = await openTicket(w, w.actor.role === END_USER ? w.actor : w.requester, null, w.ledTeam?.id);
+  const reporter = w.actor.role === END_USER ? w.actor : w.requester;
+  const ticket = await createTicket(w.t, reporter, w.ledTeam ? { team_id: w.ledTeam.id } : {});
+  w.otherTicket = expectOk(
+    await w.asAdmin.patch(`/api/v1/tickets/${ticket.id}/status`, { status: 'OPEN' }),
+    200,
+    'fixture open',
+  );
 }
 
 /** The row's ticket linked (by an admin) to a second one. */
@@ -105,8 +112,12 @@ const actions: Record<string, Action> = {
   },
   'add a requester as follower': {
     route: 'POST /api/v1/tickets/:ticket_id/followers',
-    request: (w) => w.call.post(ticketUrl(w, '/followers'), { user_id: w.requester.id }),
-    verify: (res, w) => expect(res.body.user_id).toBe(w.requester.id),
+    request: (w) => {
+      // Not the fixture's requester: they reported the ticket, and reporters are no followers.
+      followerIds.set(w, w.t.user(END_USER).id);
+      return w.call.post(ticketUrl(w, '/followers'), { user_id: followerOf(w) });
+    },
+    verify: (res, w) => expect(res.body.user_id).toBe(followerOf(w)),
   },
   unfollow: {
     route: 'DELETE /api/v1/tickets/:ticket_id/followers/:user_id',
@@ -192,8 +203,9 @@ const rows: Row[] = [
   ...STAFF.map((role): Row => ['remove another follower', role, 'others', 204]),
 
   // Merging: managers, admins, and the lead of both tickets' teams.
+  // Requesters and engineers are refused by role (403), as for deleting a ticket.
   ['merge', END_USER, 'own', 403],
-  ['merge', END_USER, 'others', 404],
+  ['merge', END_USER, 'others', 403],
   ['merge', DEVOPS_ENGINEER, 'mine', 403],
   ['merge', TEAM_LEAD, 'led-team', 200],
   ['merge', TEAM_LEAD, 'other-team', 403],

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Role } from '@ticketing/contracts';
 import { Auth, CurrentUser } from '../../../common/auth/auth.decorators';
 import type { Principal } from '../../../common/auth/principal';
 import { ApiValidationResponse } from '../../../common/http/api-responses';
 import { IfMatch } from '../../../common/http/etag';
 import { UuidParam } from '../../../common/http/uuid-param';
-import { ApiTags } from '@nestjs/swagger';
 import type { TicketDto } from '../dto/ticket.dto';
 import { TicketChange } from '../ticket-change.decorator';
 import { MergeTicketDto } from './merge-ticket.dto';
@@ -19,6 +20,8 @@ export class TicketMergeController {
 
   @Post(':ticket_id/merge')
   @HttpCode(200)
+  // Engineers and requesters never merge; a lead's right depends on both tickets' teams (the access policy).
+  @Auth(Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN)
   @TicketChange({
     summary:
       "Merge this ticket into another (MANAGER, ADMIN, or the lead of both tickets' teams); answers the merged, " +
