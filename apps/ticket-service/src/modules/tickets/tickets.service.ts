@@ -27,10 +27,23 @@ import { TicketFinder } from './ticket-finder';
 import { type TicketRef, toTicketRef } from './ticket-ref';
 import { applyCommentToTicket, assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
-import { toTicketDto } from './tickets.mapper';
+import { formatTicketNumber, toTicketDto } from './tickets.mapper';
 
 /** `If-Match` as parsed by the controller: null = not sent (or `*`). */
 export type ExpectedVersion = number | null;
+
+/** `If-Match` compared while the caller holds the row's lock: a stale version is a 412. */
+export function assertExpectedVersion(
+  ticket: Pick<Ticket, 'version' | 'ticketNumber'>,
+  expected: ExpectedVersion,
+): void {
+  if (expected !== null && expected !== ticket.version) {
+    throw new DomainError(
+      ErrorCode.PRECONDITION_FAILED,
+      `${formatTicketNumber(ticket.ticketNumber)} is at version ${ticket.version}, not ${expected}`,
+    );
+  }
+}
 
 /** Tags to add and to remove, already normalised (trimmed, lower-cased). */
 export interface TagChange {
@@ -272,12 +285,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     const ticket = await this.lockLoaded(principal, id);
     const actor = await this.access.actor(principal);
     await mutation.authorize(ticket, actor);
-    if (expected !== null && expected !== ticket.version) {
-      throw new DomainError(
-        ErrorCode.PRECONDITION_FAILED,
-        `The ticket is at version ${ticket.version}, not ${expected}`,
-      );
-    }
+    assertExpectedVersion(ticket, expected);
     const now = this.clock.now();
     const before = { ...ticket };
     await mutation.apply(ticket, actor, now);

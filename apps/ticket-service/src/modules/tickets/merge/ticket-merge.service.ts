@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { ErrorCode, HistoryChangeType, TicketEventType, TicketStatus } from '@ticketing/contracts';
+import { HistoryChangeType, TicketEventType, TicketStatus } from '@ticketing/contracts';
 import { AccessGate, require403 } from '../../../common/access/access-gate';
 import { AccessPolicy } from '../../../common/access/access-policy';
 import type { Principal } from '../../../common/auth/principal';
@@ -16,7 +16,7 @@ import { TicketFinder } from '../ticket-finder';
 import { enterStatus } from '../ticket-transitions';
 import { Ticket } from '../ticket.entity';
 import { formatTicketNumber, toTicketDto } from '../tickets.mapper';
-import type { ExpectedVersion } from '../tickets.service';
+import { assertExpectedVersion, type ExpectedVersion } from '../tickets.service';
 import type { MergeTicketDto } from './merge-ticket.dto';
 import { assertMergeable } from './merge-rules';
 import { TicketMergeParticipants } from './ticket-merge-participants';
@@ -60,8 +60,8 @@ export class TicketMergeService {
       AccessPolicy.canMergeTickets(await this.access.actor(principal), source, target),
       "Merging needs a manager, an admin, or the lead of both tickets' teams",
     );
-    assertVersion(source, expected);
-    assertVersion(target, input.into_version ?? null);
+    assertExpectedVersion(source, expected);
+    assertExpectedVersion(target, input.into_version ?? null);
     assertMergeable(source, target);
 
     const now = this.clock.now();
@@ -118,14 +118,5 @@ export class TicketMergeService {
         events: [{ type: TicketEventType.TICKET_MERGED, data: { merged_ticket_id: source.id, note } }],
       },
     ]);
-  }
-}
-
-function assertVersion(ticket: Ticket, expected: ExpectedVersion): void {
-  if (expected !== null && expected !== ticket.version) {
-    throw new DomainError(
-      ErrorCode.PRECONDITION_FAILED,
-      `${formatTicketNumber(ticket.ticketNumber)} is at version ${ticket.version}, not ${expected}`,
-    );
   }
 }
