@@ -6,6 +6,7 @@ import { AttachmentInternalFlag1764547200000 } from './1764547200000-attachment-
 import { SlaScanIndexes1764640800000 } from './1764640800000-sla-scan-indexes';
 import { TicketListIndexes1764727200000 } from './1764727200000-ticket-list-indexes';
 import { AttachmentStorageIntents1764813600000 } from './1764813600000-attachment-storage-intents';
+import { TicketLinksFollowersMerge1764900000000 } from './1764900000000-ticket-links-followers-merge';
 import { AlertIntake1764986400000 } from './1764986400000-alert-intake';
 import { BusinessHoursSla1765072800000 } from './1765072800000-business-hours-sla';
 
@@ -19,6 +20,7 @@ export const ALL_MIGRATIONS: Function[] = [
   SlaScanIndexes1764640800000,
   TicketListIndexes1764727200000,
   AttachmentStorageIntents1764813600000,
+  TicketLinksFollowersMerge1764900000000,
   AlertIntake1764986400000,
   BusinessHoursSla1765072800000,
 ];

@@ -3,10 +3,13 @@ import {
   AlertOutcome,
   AlertSeverity,
   AlertStatus,
+  BulkTicketAction,
   createTicketClient,
   Role,
   SlaClockType,
   TicketCategory,
+  TicketLinkRelation,
+  TicketLinkType,
   TicketPriority,
   TicketStatus,
   type WorkingCalendar,
@@ -116,6 +119,35 @@ describe('typed contracts client', () => {
     const result = await client.GET('/api/v1/teams');
     expect(result.response.status).toBe(403);
     expect(result.error).toMatchObject({ error_code: 'FORBIDDEN' });
+  });
+
+  it('links tickets and changes them in bulk with the contracts enums', async () => {
+    const client = createTicketClient({ baseUrl, token: t.user(Role.MANAGER).token });
+    const body = {
+      description: 'The nightly backup job failed twice.',
+      category: TicketCategory.INCIDENT,
+      priority: TicketPriority.P3,
+    };
+    const first = (await client.POST('/api/v1/tickets', { body: { ...body, title: 'Backup failed (db-1)' } })).data!;
+    const second = (await client.POST('/api/v1/tickets', { body: { ...body, title: 'Backup failed (db-2)' } })).data!;
+
+    const link = await client.POST('/api/v1/tickets/{ticket_id}/links', {
+      params: { path: { ticket_id: first.id } },
+      body: { type: TicketLinkType.BLOCKS, target_id: second.id },
+    });
+    expect(link.response.status).toBe(201);
+    const fromTarget = await client.GET('/api/v1/tickets/{ticket_id}/links', {
+      params: { path: { ticket_id: second.id } },
+    });
+    expect(fromTarget.data?.items.map((item) => item.type)).toEqual([TicketLinkRelation.BLOCKED_BY]);
+
+    const bulk = await client.POST('/api/v1/tickets/bulk', {
+      body: { ids: [first.id, second.id], action: BulkTicketAction.PRIORITY, priority: TicketPriority.P1 },
+    });
+    expect(bulk.data?.results.map((item) => [item.id, item.status, item.ticket?.priority])).toEqual([
+      [first.id, 200, 'P1'],
+      [second.id, 200, 'P1'],
+    ]);
   });
 
   it('reads the public health endpoint without a token', async () => {

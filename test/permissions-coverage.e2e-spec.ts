@@ -17,6 +17,7 @@ import {
 import { ITEM_MATRIX } from './support/permissions/items';
 import { DOCUMENTED_ROUTES } from './support/permissions/openapi-routes';
 import { PLATFORM_MATRIX } from './support/permissions/platform';
+import { QUEUE_MATRIX } from './support/permissions/queue';
 import { BOLA_PROBES, WRITE_TARGETS } from './support/permissions/probes';
 import { TEAM_MATRIX } from './support/permissions/teams';
 import { TICKET_MATRIX } from './support/permissions/tickets';
@@ -28,7 +29,7 @@ import { startTestApp, type TestApp } from './support/test-app';
  * the running app (which also holds routes the document does not describe, such as the API docs themselves).
  */
 
-const MATRICES: Matrix[] = [TICKET_MATRIX, ITEM_MATRIX, TEAM_MATRIX, PLATFORM_MATRIX, ALERT_MATRIX];
+const MATRICES: Matrix[] = [TICKET_MATRIX, ITEM_MATRIX, TEAM_MATRIX, PLATFORM_MATRIX, ALERT_MATRIX, QUEUE_MATRIX];
 
 /** Routes that answer without a token, each with the reason (spec §3 names them all). */
 const PUBLIC_BY_DECISION: Partial<Record<RouteKey, string>> = {

@@ -34,6 +34,7 @@ const TICKET_FIELDS = [
   'response_breached',
   'resolution_breached',
   'reopen_count',
+  'merged_into_id',
   'version',
   'alert',
   'created_at',

@@ -70,6 +70,47 @@ export enum HistoryChangeType {
   ESCALATED = 'ESCALATED',
   SLA_BREACH = 'SLA_BREACH',
   DELETED = 'DELETED',
+  LINK_ADDED = 'LINK_ADDED',
+  LINK_REMOVED = 'LINK_REMOVED',
+  FOLLOWER_ADDED = 'FOLLOWER_ADDED',
+  FOLLOWER_REMOVED = 'FOLLOWER_REMOVED',
+  /** On the merged ticket (into_ticket_id) and on the ticket it went into (merged_ticket_id). */
+  MERGED = 'MERGED',
+  /** A comment or attachment moved by a merge: one row on each ticket. */
+  COMMENT_MOVED = 'COMMENT_MOVED',
+  ATTACHMENT_MOVED = 'ATTACHMENT_MOVED',
+}
+
+/** The link types a client may create (`POST /tickets/{id}/links`). */
+export enum TicketLinkType {
+  /** Symmetric: shown as RELATES_TO from both tickets. */
+  RELATES_TO = 'RELATES_TO',
+  /** The source blocks the target; seen from the target it is BLOCKED_BY. No cycles. */
+  BLOCKS = 'BLOCKS',
+  /** The source duplicates the target; seen from the target it is DUPLICATED_BY. */
+  DUPLICATE_OF = 'DUPLICATE_OF',
+  /** The source was caused by the target; seen from the target it is CAUSES. */
+  CAUSED_BY = 'CAUSED_BY',
+}
+
+/** A link as seen from one of its tickets (`GET /tickets/{id}/links`): the type, or its inverse. */
+export enum TicketLinkRelation {
+  RELATES_TO = 'RELATES_TO',
+  BLOCKS = 'BLOCKS',
+  BLOCKED_BY = 'BLOCKED_BY',
+  DUPLICATE_OF = 'DUPLICATE_OF',
+  DUPLICATED_BY = 'DUPLICATED_BY',
+  CAUSED_BY = 'CAUSED_BY',
+  CAUSES = 'CAUSES',
+}
+
+/** What `POST /tickets/bulk` does to each ticket; each action is the single endpoint of the same name. */
+export enum BulkTicketAction {
+  STATUS = 'status',
+  ASSIGN = 'assign',
+  PRIORITY = 'priority',
+  TAGS = 'tags',
+  TEAM = 'team',
 }
 
 export enum TeamMemberRole {

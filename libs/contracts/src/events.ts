@@ -9,7 +9,19 @@ export enum TicketEventType {
   ATTACHMENT_ADDED = 'attachment.added',
   SLA_WARNING = 'sla.warning',
   SLA_BREACHED = 'sla.breached',
+  TICKET_LINKED = 'ticket.linked',
+  TICKET_UNLINKED = 'ticket.unlinked',
+  TICKET_MERGED = 'ticket.merged',
+  TICKET_FOLLOWER_ADDED = 'ticket.follower_added',
+  TICKET_FOLLOWER_REMOVED = 'ticket.follower_removed',
 }
+
+/**
+ * Every event of a ticket that has followers carries their user ids in `data.follower_ids` (absent when the
+ * ticket has none), so a notification service can fan out without reading the ticket back. The reporter and
+ * assignee are on the ticket itself; END_USER followers must not be told about `internal` events.
+ */
+export const FOLLOWER_IDS_FIELD = 'follower_ids';
 
 /** The envelope of every event. */
 export interface TicketEvent<TData extends object = Record<string, unknown>> {

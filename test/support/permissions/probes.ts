@@ -32,6 +32,7 @@ import {
 } from './harness';
 import { alertmanagerPayload, genericAlert, routesTo } from './alerts';
 import { DOCUMENTED_ROUTES, sampleValue } from './openapi-routes';
+import { followedBySomeone, followerOf, linked, linkedElsewhere, linkOf, secondTicket } from './queue';
 
 /**
  * BOLA probes (another user's resource id in every id position) and mass-assignment probes (server-managed
@@ -105,6 +106,19 @@ const CALLS: Partial<Record<RouteKey, (w: World, extra: Extra) => supertest.Test
   'POST /api/v1/alerts/alertmanager': (w, extra) =>
     w.call.post('/api/v1/alerts/alertmanager', alertmanagerPayload(extra)),
   'PUT /api/v1/alert-routes': (w, extra) => w.call.put('/api/v1/alert-routes', { ...routesTo(w), ...extra }),
+  'GET /api/v1/tickets/:ticket_id/links': (w) => w.call.get(ticketUrl(w, '/links')),
+  'POST /api/v1/tickets/:ticket_id/links': (w, extra) =>
+    w.call.post(ticketUrl(w, '/links'), { type: 'RELATES_TO', target_id: w.otherTicket!.id, ...extra }),
+  'DELETE /api/v1/tickets/:ticket_id/links/:link_id': (w, extra) =>
+    withJson(w.call.delete(ticketUrl(w, `/links/${linkOf(w)}`)), extra),
+  'GET /api/v1/tickets/:ticket_id/followers': (w) => w.call.get(ticketUrl(w, '/followers')),
+  'POST /api/v1/tickets/:ticket_id/followers': (w, extra) => w.call.post(ticketUrl(w, '/followers'), extra),
+  'DELETE /api/v1/tickets/:ticket_id/followers/:user_id': (w, extra) =>
+    withJson(w.call.delete(ticketUrl(w, `/followers/${followerOf(w)}`)), extra),
+  'POST /api/v1/tickets/:ticket_id/merge': (w, extra) =>
+    w.call.post(ticketUrl(w, '/merge'), { into_id: w.otherTicket!.id, ...extra }),
+  'POST /api/v1/tickets/bulk': (w, extra) =>
+    w.call.post('/api/v1/tickets/bulk', { ids: [w.ticket!.id], action: 'priority', priority: 'P2', ...extra }),
 };
 
 function callOf(route: RouteKey) {
@@ -170,7 +184,109 @@ const foreignComment = async (w: World) => {
 const listTicketsBy = (query: (w: World) => string) => (w: World) => w.call.get(`/api/v1/tickets?${query(w)}`);
 const noTickets = (res: supertest.Response) => expect(idsOf(res)).toEqual([]);
 
+/** Links, followers and merges of a ticket a requester does not see (the fixture each call needs is prepared). */
+const QUEUE_PATH_ROUTES: [RouteKey, ((w: World) => Promise<void>) | undefined][] = [
+  ['GET /api/v1/tickets/:ticket_id/links', undefined],
+  ['POST /api/v1/tickets/:ticket_id/links', secondTicket],
+  ['DELETE /api/v1/tickets/:ticket_id/links/:link_id', linked],
+  ['GET /api/v1/tickets/:ticket_id/followers', undefined],
+  ['POST /api/v1/tickets/:ticket_id/followers', undefined],
+  ['DELETE /api/v1/tickets/:ticket_id/followers/:user_id', followedBySomeone],
+];
+
 export const BOLA_PROBES: BolaProbe[] = [
+  ...QUEUE_PATH_ROUTES.map(([route, prepare]): BolaProbe => ({
+    route,
+    position: 'path:ticket_id',
+    foreign: "another requester's ticket",
+    caller: END_USER,
+    scenario: 'others',
+    status: 404,
+    prepare,
+  })),
+  {
+    route: 'POST /api/v1/tickets/:ticket_id/merge',
+    position: 'path:ticket_id',
+    foreign: "another requester's ticket",
+    caller: END_USER,
+    scenario: 'others',
+    status: 403,
+    prepare: secondTicket,
+  },
+  // Bulk answers 200; the foreign id in a parameter is refused for the item, as by the single endpoint.
+  {
+    route: 'POST /api/v1/tickets/bulk',
+    position: 'body:assignee_id',
+    foreign: 'another engineer',
+    caller: DEVOPS_ENGINEER,
+    scenario: 'others',
+    status: 200,
+    request: (w) =>
+      w.call.post('/api/v1/tickets/bulk', { ids: [w.ticket!.id], action: 'assign', assignee_id: w.engineer.id }),
+    verify: (res) => expect(res.body.results).toEqual([expect.objectContaining({ status: 403 })]),
+  },
+  {
+    route: 'POST /api/v1/tickets/bulk',
+    position: 'body:team_id',
+    foreign: 'a team of others',
+    caller: END_USER,
+    scenario: 'own',
+    status: 200,
+    prepare: async (w) => {
+      w.team = await createTeam(w.t, w.manager, uniqueName('Bulk'));
+    },
+    request: (w) => w.call.post('/api/v1/tickets/bulk', { ids: [w.ticket!.id], action: 'team', team_id: w.team!.id }),
+    verify: (res) => expect(res.body.results).toEqual([expect.objectContaining({ status: 403 })]),
+  },
+  {
+    route: 'POST /api/v1/tickets/:ticket_id/links',
+    position: 'body:target_id',
+    foreign: "another requester's ticket",
+    caller: END_USER,
+    scenario: 'own',
+    status: 403,
+    prepare: async (w) => {
+      w.otherTicket = await openTicket(w, w.requester, null);
+    },
+  },
+  {
+    route: 'DELETE /api/v1/tickets/:ticket_id/links/:link_id',
+    position: 'path:link_id',
+    foreign: 'a link between two other tickets',
+    caller: MANAGER,
+    scenario: 'others',
+    status: 404,
+    prepare: linkedElsewhere,
+  },
+  {
+    route: 'POST /api/v1/tickets/:ticket_id/followers',
+    position: 'body:user_id',
+    foreign: 'another requester',
+    caller: END_USER,
+    scenario: 'own',
+    status: 403,
+    request: (w) => w.call.post(ticketUrl(w, '/followers'), { user_id: w.requester.id }),
+  },
+  {
+    route: 'DELETE /api/v1/tickets/:ticket_id/followers/:user_id',
+    position: 'path:user_id',
+    foreign: 'another follower of their ticket',
+    caller: END_USER,
+    scenario: 'own',
+    status: 403,
+    prepare: followedBySomeone,
+  },
+  {
+    route: 'POST /api/v1/tickets/:ticket_id/merge',
+    position: 'body:into_id',
+    foreign: 'a ticket of a team they do not lead',
+    caller: TEAM_LEAD,
+    scenario: 'led-team',
+    status: 403,
+    prepare: async (w) => {
+      w.otherTicket = await openTicket(w, w.requester, w.engineer.id);
+    },
+  },
   // Tickets do not exist for requesters who did not report them (404); deleting is for admins only (403 by role).
   ...TICKET_PATH_ROUTES.map((route): BolaProbe => ({
     route,
@@ -621,6 +737,32 @@ export const WRITE_TARGETS: Partial<Record<RouteKey, WriteTarget>> = {
   'POST /api/v1/alerts': { scenario: 'none', callers: [ADMIN], hidden: [] },
   'POST /api/v1/alerts/alertmanager': { scenario: 'none', callers: [ADMIN], hidden: [] },
   'PUT /api/v1/alert-routes': { scenario: 'team', callers: [ADMIN], hidden: [] },
+  'POST /api/v1/tickets/:ticket_id/links': {
+    scenario: 'others',
+    callers: [ADMIN],
+    prepare: secondTicket,
+    hidden: ['source_ticket_id', 'target_ticket_id'],
+  },
+  'DELETE /api/v1/tickets/:ticket_id/links/:link_id': {
+    scenario: 'others',
+    callers: [ADMIN],
+    prepare: linked,
+    hidden: [],
+  },
+  'POST /api/v1/tickets/:ticket_id/followers': { scenario: 'others', callers: [ADMIN], hidden: ['ticket_id'] },
+  'DELETE /api/v1/tickets/:ticket_id/followers/:user_id': {
+    scenario: 'others',
+    callers: [ADMIN],
+    prepare: followedBySomeone,
+    hidden: [],
+  },
+  'POST /api/v1/tickets/:ticket_id/merge': {
+    scenario: 'others',
+    callers: [ADMIN],
+    prepare: secondTicket,
+    hidden: TICKET_HIDDEN,
+  },
+  'POST /api/v1/tickets/bulk': { scenario: 'others', callers: [END_USER, ADMIN], hidden: ['ticket'] },
 };
 
 /** Values for the hidden columns (the documented ones take a value of their documented type). */
@@ -637,6 +779,10 @@ const HIDDEN_VALUES: Record<string, unknown> = {
   storage_key: 'attachments/00/elsewhere',
   created_by: crypto.randomUUID(),
   team_id: crypto.randomUUID(),
+  source_ticket_id: crypto.randomUUID(),
+  target_ticket_id: crypto.randomUUID(),
+  ticket_id: crypto.randomUUID(),
+  ticket: {},
 };
 
 export interface MassAssignmentProbe {

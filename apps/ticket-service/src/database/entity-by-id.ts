@@ -19,16 +19,24 @@ export class EntityById<T extends ObjectLiteral> {
   private readonly select: string;
   private readonly selectForUpdate: string;
 
+  /**
+   * `computed`: entity properties that are no columns, each with the SQL expression (over the entity's table)
+   * that the same statement selects for it.
+   */
   constructor(
     private readonly dataSource: DataSource,
     target: EntityTarget<T>,
+    private readonly computed: Readonly<Record<string, string>> = {},
   ) {
     const metadata = dataSource.getMetadata(target);
     this.metadata = metadata;
     if (metadata.primaryColumns.length !== 1) throw new Error(`${metadata.name} needs a single primary key column`);
     const quote = (name: string) => dataSource.driver.escape(name);
     this.columns = metadata.columns.filter((column) => column.isSelect && !column.isVirtual);
-    const list = this.columns.map((column) => quote(column.databaseName)).join(', ');
+    const list = [
+      ...this.columns.map((column) => quote(column.databaseName)),
+      ...Object.entries(computed).map(([property, sql]) => `${sql} AS ${quote(property)}`),
+    ].join(', ');
     const live = metadata.deleteDateColumn ? ` AND ${quote(metadata.deleteDateColumn.databaseName)} IS NULL` : '';
     this.select = `SELECT ${list} FROM ${quote(metadata.tableName)} WHERE ${quote(metadata.primaryColumns[0].databaseName)} = $1${live}`;
     this.selectForUpdate = `${this.select} FOR UPDATE`;
@@ -47,6 +55,7 @@ export class EntityById<T extends ObjectLiteral> {
     for (const column of this.columns) {
       column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
     }
+    for (const property of Object.keys(this.computed)) (entity as Record<string, unknown>)[property] = row[property];
     return entity;
   }
 }

@@ -371,6 +371,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/tickets/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Apply one action (status, assign, priority, tags, team) to up to 100 tickets, each as its single endpoint would and in its own transaction; one result per id, in request order */
+    post: operations['bulkUpdateTickets'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{ticket_id}/links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Links of a ticket in both directions, with the other ticket's number, title and status */
+    get: operations['listTicketLinks'];
+    put?: never;
+    /** Link the ticket to another one (rights as for PATCH) */
+    post: operations['createTicketLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{ticket_id}/links/{link_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a link of the ticket (rights as for PATCH) */
+    delete: operations['deleteTicketLink'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{ticket_id}/followers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Followers of a ticket, oldest first */
+    get: operations['listTicketFollowers'];
+    put?: never;
+    /** Follow a ticket, or (staff) add someone, a requester included, as a follower */
+    post: operations['addTicketFollower'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{ticket_id}/followers/{user_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Stop following (anyone), or remove a follower (staff) */
+    delete: operations['removeTicketFollower'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{ticket_id}/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Merge this ticket into another (MANAGER, ADMIN, or the lead of both tickets' teams); answers the merged, now CLOSED ticket. If-Match holds its version, `into_version` the target's */
+    post: operations['mergeTicket'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets/{ticket_id}/comments': {
     parameters: {
       query?: never;
@@ -1011,6 +1115,11 @@ export interface components {
       /** @example 0 */
       reopen_count: number;
       /**
+       * Format: uuid
+       * @description The ticket this one was merged into (it is then CLOSED); null otherwise
+       */
+      merged_into_id: string | null;
+      /**
        * @description Optimistic-lock version; also the ETag
        * @example 1
        */
@@ -1158,7 +1267,14 @@ export interface components {
       | 'REOPENED'
       | 'ESCALATED'
       | 'SLA_BREACH'
-      | 'DELETED';
+      | 'DELETED'
+      | 'LINK_ADDED'
+      | 'LINK_REMOVED'
+      | 'FOLLOWER_ADDED'
+      | 'FOLLOWER_REMOVED'
+      | 'MERGED'
+      | 'COMMENT_MOVED'
+      | 'ATTACHMENT_MOVED';
     HistoryEntryDto: {
       /** Format: uuid */
       id: string;
@@ -1200,6 +1316,159 @@ export interface components {
        * @example 1
        */
       pages: number;
+    };
+    /** @enum {string} */
+    BulkTicketAction: 'status' | 'assign' | 'priority' | 'tags' | 'team';
+    BulkTicketsDto: {
+      /** @description The tickets, answered in this order */
+      ids: string[];
+      /** @example status */
+      action: components['schemas']['BulkTicketAction'];
+      /**
+       * @description Per ticket id, the version the change is based on (its ETag): a stale one answers 412 for that item
+       * @example {
+       *       "3f1c1f0e-8d4b-4b43-9f43-2f6f2c1e1a11": 4
+       *     }
+       */
+      versions?: {
+        [key: string]: number;
+      };
+      /** @description action=status */
+      status?: components['schemas']['TicketStatus'];
+      /** @description action=status or assign: why */
+      notes?: string | null;
+      /** @description action=status with RESOLVED */
+      resolution_notes?: string | null;
+      /**
+       * Format: uuid
+       * @description action=assign: the assignee (null: unassign)
+       */
+      assignee_id?: string | null;
+      /**
+       * Format: uuid
+       * @description action=team (or with assign): the team (null: none)
+       */
+      team_id?: string | null;
+      /** @description action=priority */
+      priority?: components['schemas']['TicketPriority'];
+      /** @description action=tags: tags to add (normalised like PATCH) */
+      add?: string[];
+      /** @description action=tags: tags to remove */
+      remove?: string[];
+    };
+    BulkItemResultDto: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description What the single endpoint would have answered: 200, or 400/403/404/409/412
+       * @example 200
+       */
+      status: number;
+      error_code?: components['schemas']['ErrorCode'];
+      /** @description The error body's detail */
+      detail?: string;
+      /** @description The updated ticket (status 200) */
+      ticket?: components['schemas']['TicketDto'];
+    };
+    BulkTicketsResultDto: {
+      /** @description One per id, in request order */
+      results: components['schemas']['BulkItemResultDto'][];
+    };
+    /**
+     * @description The link as seen from this ticket: BLOCKED_BY, DUPLICATED_BY and CAUSES are the inverses
+     * @enum {string}
+     */
+    TicketLinkRelation:
+      'RELATES_TO' | 'BLOCKS' | 'BLOCKED_BY' | 'DUPLICATE_OF' | 'DUPLICATED_BY' | 'CAUSED_BY' | 'CAUSES';
+    LinkedTicketDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example TKT-000123 */
+      ticket_number: string;
+      title: string;
+      status: components['schemas']['TicketStatus'];
+    };
+    TicketLinkDto: {
+      /** Format: uuid */
+      id: string;
+      /** @description The link as seen from this ticket: BLOCKED_BY, DUPLICATED_BY and CAUSES are the inverses */
+      type: components['schemas']['TicketLinkRelation'];
+      ticket: components['schemas']['LinkedTicketDto'];
+      /**
+       * Format: uuid
+       * @description Who linked them (null = the system)
+       */
+      created_by: string | null;
+      /** Format: date-time */
+      created_at: string;
+    };
+    TicketLinkPageDto: {
+      items: components['schemas']['TicketLinkDto'][];
+      /** @example 1 */
+      total: number;
+      /** @example 1 */
+      page: number;
+      /** @example 20 */
+      page_size: number;
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
+      pages: number;
+    };
+    /** @enum {string} */
+    TicketLinkType: 'RELATES_TO' | 'BLOCKS' | 'DUPLICATE_OF' | 'CAUSED_BY';
+    CreateTicketLinkDto: {
+      /** @example BLOCKS */
+      type: components['schemas']['TicketLinkType'];
+      /**
+       * Format: uuid
+       * @description The other ticket
+       */
+      target_id: string;
+    };
+    FollowerDto: {
+      /** Format: uuid */
+      user_id: string;
+      /**
+       * Format: uuid
+       * @description Who added them (null = the system)
+       */
+      added_by: string | null;
+      /** Format: date-time */
+      created_at: string;
+    };
+    FollowerPageDto: {
+      items: components['schemas']['FollowerDto'][];
+      /** @example 1 */
+      total: number;
+      /** @example 1 */
+      page: number;
+      /** @example 20 */
+      page_size: number;
+      /**
+       * @description 0 when total is 0
+       * @example 1
+       */
+      pages: number;
+    };
+    AddFollowerDto: {
+      /**
+       * Format: uuid
+       * @description Who is to follow; omitted: the caller
+       */
+      user_id?: string;
+    };
+    MergeTicketDto: {
+      /**
+       * Format: uuid
+       * @description The ticket that stays: it receives the comments, attachments and followers
+       */
+      into_id: string;
+      /** @description Why; also in the public comment on the target */
+      note?: string | null;
+      /** @description The target's version the merge is based on (its ETag); If-Match holds the source's */
+      into_version?: number;
     };
     /** @enum {string} */
     CommentType: 'COMMENT' | 'RESOLUTION' | 'SYSTEM';
@@ -1313,7 +1582,12 @@ export interface components {
       | 'comment.added'
       | 'attachment.added'
       | 'sla.warning'
-      | 'sla.breached';
+      | 'sla.breached'
+      | 'ticket.linked'
+      | 'ticket.unlinked'
+      | 'ticket.merged'
+      | 'ticket.follower_added'
+      | 'ticket.follower_removed';
     EventDto: {
       /**
        * Format: uuid
@@ -3849,6 +4123,632 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  bulkUpdateTickets: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Up to 255 characters; a retry with the same key and body gets the first response again (kept 24 h) */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BulkTicketsDto'];
+      };
+    };
+    responses: {
+      /** @description Per-ticket results (200 or the 4xx the ticket got) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BulkTicketsResultDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listTicketLinks: {
+    parameters: {
+      query?: {
+        /** @description Page number, starting at 1 */
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketLinkPageDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, deleted or not visible to the caller */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  createTicketLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTicketLinkDto'];
+      };
+    };
+    responses: {
+      /** @description The link as seen from this ticket */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketLinkDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description This ticket or the target is missing or not visible */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT: linked so already, or a BLOCKS cycle (detail names it); TICKET_CLOSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  deleteTicketLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ticket_id: string;
+        link_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No such ticket, or no such link on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description TICKET_CLOSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  listTicketFollowers: {
+    parameters: {
+      query?: {
+        /** @description Page number, starting at 1 */
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FollowerPageDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, deleted or not visible to the caller */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  addTicketFollower: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddFollowerDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FollowerDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT: already a follower, or the reporter */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  removeTicketFollower: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ticket_id: string;
+        user_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No such ticket, or the user does not follow it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  mergeTicket: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag ("<version>") the change is based on */
+        'If-Match'?: string;
+      };
+      path: {
+        ticket_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MergeTicketDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketDto'];
+        };
+      };
+      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token */
+      401: {
+        headers: {
+          /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The caller may see the resource but not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description TICKET_CLOSED (either ticket is closed) or CONFLICT (either was merged already: a chain, or a concurrent merge) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description If-Match does not match the current version */
+      412: {
         headers: {
           [name: string]: unknown;
         };

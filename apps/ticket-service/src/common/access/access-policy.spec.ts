@@ -127,6 +127,40 @@ describe('AccessPolicy (spec §7)', () => {
     expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), false)).toBe(true);
     expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), true)).toBe(false);
   });
+
+  it('shows a followed ticket to a requester as their own, and only to the follower', () => {
+    const followed = ticket({ followerIds: [requester.id] });
+    expect(AccessPolicy.canViewTicket(requester, followed)).toBe(true);
+    expect(AccessPolicy.canComment(requester, followed, false)).toBe(true);
+    expect(AccessPolicy.canComment(requester, followed, true)).toBe(false);
+    expect(AccessPolicy.canReopenTicket(requester, followed)).toBe(true);
+    // Withdrawing stays the reporter's: a follower is not the requester of the ticket.
+    expect(AccessPolicy.canMoveTicketTo(actor(requester), followed, TicketStatus.CLOSED)).toBe(false);
+    expect(AccessPolicy.canViewTicket(user(Role.END_USER, 'another'), followed)).toBe(false);
+  });
+
+  it.each([
+    ['END_USER', actor(requester), ticket({ teamId: 't1' }), ticket({ teamId: 't1' }), false],
+    ['engineer', actor(engineer), ticket({ assigneeId: engineer.id }), ticket({ assigneeId: engineer.id }), false],
+    ['lead of both teams', actor(lead, ['t1', 't2']), ticket({ teamId: 't1' }), ticket({ teamId: 't2' }), true],
+    ['lead of one team', actor(lead, ['t1']), ticket({ teamId: 't1' }), ticket({ teamId: 't2' }), false],
+    ['lead, a ticket without team', actor(lead, ['t1']), ticket({ teamId: 't1' }), ticket(), false],
+    ['manager', actor(manager), ticket(), ticket(), true],
+    ['admin', actor(admin), ticket(), ticket(), true],
+  ])('merge: %s → %s', (_name, who, source, target, expected) => {
+    expect(AccessPolicy.canMergeTickets(who, source, target)).toBe(expected);
+  });
+
+  it('lets staff add followers and anyone following leave', () => {
+    const own = ticket({ reporterId: requester.id });
+    expect(AccessPolicy.canAddFollower(requester, own)).toBe(false);
+    for (const staff of [engineer, lead, manager, admin])
+      expect(AccessPolicy.canAddFollower(staff, ticket())).toBe(true);
+    const followed = ticket({ followerIds: [requester.id, 'someone-else'] });
+    expect(AccessPolicy.canRemoveFollower(requester, followed, requester.id)).toBe(true);
+    expect(AccessPolicy.canRemoveFollower(requester, followed, 'someone-else')).toBe(false);
+    expect(AccessPolicy.canRemoveFollower(engineer, followed, requester.id)).toBe(true);
+  });
 });
 
 describe('AccessPolicy refusals: the 403 names the rule, never what the caller cannot see', () => {

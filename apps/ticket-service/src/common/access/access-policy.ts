@@ -6,6 +6,8 @@ export interface TicketFacts {
   reporterId: string;
   assigneeId: string | null;
   teamId: string | null;
+  /** The users following the ticket (loaded with it by id; absent = none). */
+  followerIds?: readonly string[];
 }
 
 /** The caller plus the teams they lead (only looked up for team leads). */
@@ -35,8 +37,13 @@ const unless = (allowed: boolean, reason: string): Refusal => (allowed ? null : 
  * and the loaded row; services call them and turn "no" into 404 (invisible) or 403 (visible but not allowed).
  */
 export const AccessPolicy = {
+  /** Requesters see the tickets they reported or follow, with the same rights on both. */
   canViewTicket(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.canSeeAllTickets(principal) || ticket.reporterId === principal.id;
+    return (
+      AccessPolicy.canSeeAllTickets(principal) ||
+      ticket.reporterId === principal.id ||
+      (ticket.followerIds?.includes(principal.id) ?? false)
+    );
   },
 
   /** A comment, attachment or history entry: its ticket is visible, and internal ones only to staff. */
@@ -134,6 +141,41 @@ export const AccessPolicy = {
       case Role.ADMIN:
         return null;
     }
+  },
+
+  /** Merging closes one ticket into another: managers and admins, or the lead of both tickets' teams. */
+  canMergeTickets(actor: Actor, source: TicketFacts, target: TicketFacts): boolean {
+    return AccessPolicy.refuseMergeTickets(actor, source, target) === null;
+  },
+
+  refuseMergeTickets(actor: Actor, source: TicketFacts, target: TicketFacts): Refusal {
+    const leads = (ticket: TicketFacts) => ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId);
+    return unless(
+      isAtLeast(actor.principal, Role.MANAGER) ||
+        (actor.principal.role === Role.TEAM_LEAD && leads(source) && leads(target)),
+      "Merging needs a manager, an admin, or the lead of both tickets' teams",
+    );
+  },
+
+  /** Staff add followers (themselves or anyone, requesters included) to a ticket they see; requesters add none. */
+  canAddFollower(principal: Principal, ticket: TicketFacts): boolean {
+    return AccessPolicy.refuseAddFollower(principal, ticket) === null;
+  },
+
+  refuseAddFollower(principal: Principal, ticket: TicketFacts): Refusal {
+    return unless(isStaff(principal) && AccessPolicy.canViewTicket(principal, ticket), 'Only staff add followers');
+  },
+
+  /** A follower may always stop following; staff may remove anyone from a ticket they see. */
+  canRemoveFollower(principal: Principal, ticket: TicketFacts, userId: string): boolean {
+    return AccessPolicy.refuseRemoveFollower(principal, ticket, userId) === null;
+  },
+
+  refuseRemoveFollower(principal: Principal, ticket: TicketFacts, userId: string): Refusal {
+    return unless(
+      AccessPolicy.canViewTicket(principal, ticket) && (userId === principal.id || isStaff(principal)),
+      'Only staff remove other followers',
+    );
   },
 
   canDeleteTicket(principal: Principal): boolean {

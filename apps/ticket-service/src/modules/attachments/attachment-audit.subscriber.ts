@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HistoryChangeType, TicketEventType } from '@ticketing/contracts';
-import type { DataSource, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface, InsertEvent, SoftRemoveEvent, UpdateEvent } from 'typeorm';
 import { AuditTrail, type ChangeEntry } from '../history';
 import { Attachment } from './attachment.entity';
 
@@ -58,6 +58,24 @@ export class AttachmentAuditSubscriber implements EntitySubscriberInterface<Atta
         },
       ],
     );
+  }
+
+  /** Only a merge updates an attachment: it moves to the ticket that stays, with a row on both tickets. */
+  async afterUpdate(event: UpdateEvent<Attachment>): Promise<void> {
+    const before = event.databaseEntity;
+    const after = event.entity as Attachment | undefined;
+    if (!before || !after) throw new Error('An attachment was updated without its loaded state; use save()');
+    if (before.ticketId === after.ticketId) return;
+    const moved: ChangeEntry = {
+      ...entry(HistoryChangeType.ATTACHMENT_MOVED, before),
+      fieldName: 'ticket_id',
+      oldValue: before.ticketId,
+      newValue: after.ticketId,
+    };
+    await this.trail.recordMany(event.manager, [
+      { ticketId: before.ticketId, entries: [moved], events: [] },
+      { ticketId: after.ticketId, entries: [moved], events: [] },
+    ]);
   }
 
   async afterSoftRemove(event: SoftRemoveEvent<Attachment>): Promise<void> {

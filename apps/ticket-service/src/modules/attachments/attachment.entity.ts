@@ -11,7 +11,8 @@ export class Attachment {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ type: 'uuid', update: false })
+  /** Changes only when a merge moves the attachment to the ticket that stays. */
+  @Column({ type: 'uuid' })
   ticketId!: string;
 
   @Column({ type: 'uuid', nullable: true, update: false })

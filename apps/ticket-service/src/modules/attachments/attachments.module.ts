@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HistoryModule } from '../history';
 import { TicketsModule } from '../tickets';
 import { AttachmentAuditSubscriber } from './attachment-audit.subscriber';
+import { AttachmentMergeParticipant } from './attachment-merge.participant';
 import { Attachment } from './attachment.entity';
 import { AttachmentsController } from './attachments.controller';
 import { attachmentsProviders } from './attachments.providers';
@@ -26,6 +27,7 @@ import { UPLOAD_DEADLINE_MS, UploadReceiver } from './upload/upload-receiver';
   providers: [
     AttachmentsService,
     AttachmentAuditSubscriber,
+    AttachmentMergeParticipant,
     UploadReceiver,
     AttachmentUploadInterceptor,
     StorageIntents,

@@ -16,7 +16,17 @@ function entry(changeType: HistoryChangeType, comment: Comment): ChangeEntry {
   };
 }
 
-/** History rows (COMMENT_ADDED / _UPDATED / _DELETED) and the comment.added event, in the comment's transaction. */
+function movedEntry(changeType: HistoryChangeType, comment: Comment, toTicketId: string): ChangeEntry {
+  return {
+    changeType,
+    fieldName: 'ticket_id',
+    oldValue: comment.ticketId,
+    newValue: toTicketId,
+    metadata: { comment_id: comment.id, internal: comment.isInternal },
+  };
+}
+
+/** History rows (COMMENT_ADDED / _UPDATED / _DELETED / _MOVED) and the comment.added event, in the comment's transaction. */
 @Injectable()
 export class CommentAuditSubscriber implements EntitySubscriberInterface<Comment> {
   constructor(
@@ -55,6 +65,14 @@ export class CommentAuditSubscriber implements EntitySubscriberInterface<Comment
     const before = event.databaseEntity;
     const after = event.entity as Comment | undefined;
     if (!before || !after) throw new Error('A comment was updated without its loaded state; use save() on the entity');
+    if (before.ticketId !== after.ticketId) {
+      // Moved by a merge: both tickets' trails say where it went.
+      const moved = movedEntry(HistoryChangeType.COMMENT_MOVED, before, after.ticketId);
+      await this.trail.recordMany(event.manager, [
+        { ticketId: before.ticketId, entries: [moved], events: [] },
+        { ticketId: after.ticketId, entries: [moved], events: [] },
+      ]);
+    }
     if (before.content === after.content) return;
     await this.trail.record(event.manager, before.ticketId, [entry(HistoryChangeType.COMMENT_UPDATED, before)], []);
   }

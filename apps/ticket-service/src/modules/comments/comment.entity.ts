@@ -6,7 +6,8 @@ export class Comment {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ type: 'uuid', update: false })
+  /** Changes only when a merge moves the comment to the ticket that stays. */
+  @Column({ type: 'uuid' })
   ticketId!: string;
 
   @Column({ type: 'uuid', update: false })

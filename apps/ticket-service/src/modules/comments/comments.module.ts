@@ -4,6 +4,7 @@ import { AttachmentsModule } from '../attachments';
 import { HistoryModule } from '../history';
 import { TicketsModule } from '../tickets';
 import { CommentAuditSubscriber } from './comment-audit.subscriber';
+import { CommentMergeParticipant } from './comment-merge.participant';
 import { CommentTextSource } from './comment-text-source';
 import { Comment } from './comment.entity';
 import { CommentsController } from './comments.controller';
@@ -13,7 +14,7 @@ import { CommentsService } from './comments.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Comment]), TicketsModule, HistoryModule, AttachmentsModule],
   controllers: [CommentsController],
-  providers: [CommentsService, CommentAuditSubscriber, CommentTextSource],
+  providers: [CommentsService, CommentAuditSubscriber, CommentTextSource, CommentMergeParticipant],
   exports: [CommentsService],
 })
 export class CommentsModule {}

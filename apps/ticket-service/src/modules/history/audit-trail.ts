@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
-import { type AuditEvent, AuditSinks } from './audit-sinks';
+import { FOLLOWER_IDS_FIELD } from '@ticketing/contracts';
+import { type AuditedEvents, type AuditEvent, AuditSinks } from './audit-sinks';
 import type { ChangeEntry } from './change-entry';
+import { EventFollowerSources } from './event-followers';
 
 /** The history rows and events of one change of one ticket. */
 export interface AuditedChange {
@@ -24,6 +26,7 @@ export class AuditTrail {
     private readonly context: RequestContext,
     private readonly clock: Clock,
     private readonly sinks: AuditSinks,
+    private readonly followerSources: EventFollowerSources,
   ) {}
 
   get actionNotes(): string | null {
@@ -71,6 +74,27 @@ export class AuditTrail {
     const batch = changes
       .filter(({ events }) => events.length > 0)
       .map(({ ticketId, events }) => ({ ticketId, actorId, occurredAt, events }));
-    if (batch.length > 0) for (const sink of this.sinks.all) await sink.write(manager, batch);
+    if (batch.length === 0) return;
+    const withFollowers = await this.withFollowerIds(manager, batch);
+    for (const sink of this.sinks.all) await sink.write(manager, withFollowers);
+  }
+
+  /** Events of a ticket with followers carry their ids in `data.follower_ids`; absent when it has none. */
+  private async withFollowerIds(manager: EntityManager, batch: AuditedEvents[]): Promise<AuditedEvents[]> {
+    const ticketIds = [...new Set(batch.map(({ ticketId }) => ticketId))];
+    const followers = new Map<string, readonly string[]>();
+    for (const source of this.followerSources.all) {
+      for (const [ticketId, ids] of await source.followersOf(manager, ticketIds)) followers.set(ticketId, ids);
+    }
+    if (followers.size === 0) return batch;
+    return batch.map((change) => {
+      const ids = followers.get(change.ticketId);
+      if (!ids || ids.length === 0) return change;
+      const events = change.events.map((event) => ({
+        ...event,
+        data: { ...event.data, [FOLLOWER_IDS_FIELD]: [...ids] },
+      }));
+      return { ...change, events };
+    });
   }
 }

@@ -6,8 +6,9 @@ export {
   type EventData,
   type JsonValue,
 } from './audit-sinks';
-export { AuditTrail } from './audit-trail';
+export { type AuditedChange, AuditTrail } from './audit-trail';
 export type { ChangeEntry } from './change-entry';
+export { type EventFollowerSource, EventFollowerSources } from './event-followers';
 export { HistoryEntryDto, HistoryPageDto } from './history.dto';
 export { HistoryModule } from './history.module';
 export { HistoryService } from './history.service';

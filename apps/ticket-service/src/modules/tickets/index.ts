@@ -5,6 +5,11 @@ export {
   type TeamTicketStatistics,
   TeamTicketStatisticsQuery,
 } from './team-ticket-statistics';
+export {
+  type TicketMerge,
+  type TicketMergeParticipant,
+  TicketMergeParticipants,
+} from './merge/ticket-merge-participants';
 export type { TicketRef } from './ticket-ref';
 export { type TicketTextSource, TicketTextSources } from './ticket-search';
 export { assertNotClosed } from './ticket-transitions';

@@ -62,6 +62,14 @@ export function ticketChangeEvents(entries: readonly ChangeEntry[], notes: strin
       case HistoryChangeType.COMMENT_DELETED:
       case HistoryChangeType.ATTACHMENT_ADDED:
       case HistoryChangeType.ATTACHMENT_DELETED:
+      case HistoryChangeType.LINK_ADDED:
+      case HistoryChangeType.LINK_REMOVED:
+      case HistoryChangeType.FOLLOWER_ADDED:
+      case HistoryChangeType.FOLLOWER_REMOVED:
+      case HistoryChangeType.MERGED:
+      case HistoryChangeType.COMMENT_MOVED:
+      case HistoryChangeType.ATTACHMENT_MOVED:
+        // Links, followers and merges write their own events, together with these rows.
         break;
     }
   }

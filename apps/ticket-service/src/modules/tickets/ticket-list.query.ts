@@ -41,7 +41,12 @@ export function applyTicketFilters(
     ]);
   }
   qb.setParameter('now', now);
-  if (!AccessPolicy.canSeeAllTickets(principal)) qb.andWhere('t.reporter_id = :me', { me: principal.id });
+  // Requesters see what they reported and what they follow (AccessPolicy.canViewTicket).
+  if (!AccessPolicy.canSeeAllTickets(principal))
+    qb.andWhere(
+      '(t.reporter_id = :me OR EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.user_id = :me))',
+      { me: principal.id },
+    );
 
   const anyOf = (column: string, values: readonly string[] | undefined, name: string) => {
     if (values?.length) qb.andWhere(`${column} IN (:...${name})`, { [name]: values });

@@ -8,6 +8,7 @@ export interface TicketRef {
   readonly assigneeId: string | null;
   readonly teamId: string | null;
   readonly status: TicketStatus;
+  readonly followerIds: readonly string[];
 }
 
 export function toTicketRef(ticket: Ticket): TicketRef {
@@ -17,5 +18,6 @@ export function toTicketRef(ticket: Ticket): TicketRef {
     assigneeId: ticket.assigneeId,
     teamId: ticket.teamId,
     status: ticket.status,
+    followerIds: ticket.followerIds ?? [],
   };
 }

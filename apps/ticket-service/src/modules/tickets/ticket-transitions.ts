@@ -53,8 +53,16 @@ export interface StatusMove {
  * The caller has checked permissions; the transition itself is checked here.
  */
 export function moveStatus(ticket: Ticket, move: StatusMove): void {
+  assertTransition(ticket.status, move.to);
+  enterStatus(ticket, move);
+}
+
+/**
+ * The side effects of entering a status, without the workflow check: for a merge, which closes its source
+ * from any open status.
+ */
+export function enterStatus(ticket: Ticket, move: StatusMove): void {
   const { to, now, timeline } = move;
-  assertTransition(ticket.status, to);
   if (ticket.status === TicketStatus.NEW) recordFirstResponse(ticket, move.by, now, timeline);
 
   if (ticket.status === TicketStatus.PENDING_INFO && ticket.pendingSince) {
@@ -107,7 +115,17 @@ export function moveStatus(ticket: Ticket, move: StatusMove): void {
 }
 
 /** A ticket closed longer ago than the window can no longer be reopened. */
-export function assertReopenable(ticket: Pick<Ticket, 'status' | 'closedAt'>, now: Date, windowDays: number): void {
+export function assertReopenable(
+  ticket: Pick<Ticket, 'status' | 'closedAt'> & { mergedIntoId?: string | null },
+  now: Date,
+  windowDays: number,
+): void {
+  if (ticket.mergedIntoId) {
+    throw new DomainError(
+      ErrorCode.CONFLICT,
+      `The ticket was merged into ${ticket.mergedIntoId}; reopen that ticket instead`,
+    );
+  }
   if (
     ticket.status === TicketStatus.CLOSED &&
     ticket.closedAt &&

@@ -159,6 +159,10 @@ export class Ticket {
   @Column({ type: 'boolean', default: false })
   alertOwnsStatus!: boolean;
 
+  /** Set when the ticket was merged into another one (and closed). */
+  @Column({ type: 'uuid', nullable: true })
+  mergedIntoId!: string | null;
+
   @VersionColumn()
   version!: number;
 
@@ -170,4 +174,7 @@ export class Ticket {
 
   @DeleteDateColumn({ type: 'timestamptz' })
   deletedAt!: Date | null;
+
+  /** Not a column: the users following the ticket, loaded with it by TicketFinder (the access policy needs them). */
+  followerIds?: string[];
 }

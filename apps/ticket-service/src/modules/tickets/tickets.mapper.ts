@@ -46,6 +46,7 @@ export function toTicketDto(ticket: Ticket, now: Date): TicketDto {
     response_breached: breaches.response,
     resolution_breached: breaches.resolution,
     reopen_count: ticket.reopenCount,
+    merged_into_id: ticket.mergedIntoId,
     version: ticket.version,
     alert: toTicketAlertDto(ticket),
     created_at: ticket.createdAt.toISOString(),

@@ -9,7 +9,6 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors/domain-error';
-import { EntityById } from '../../database/entity-by-id';
 import type { Page, PageQueryDto } from '../../common/http/pagination';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -23,9 +22,10 @@ import type {
   ReopenTicketDto,
   ResolveTicketDto,
 } from './dto/ticket-actions.dto';
-import type { PatchTicketDto, TicketFieldsDto } from './dto/ticket-fields.dto';
+import { MAX_TAGS, type PatchTicketDto, type TicketFieldsDto } from './dto/ticket-fields.dto';
 import type { TicketDto } from './dto/ticket.dto';
 import { type AlertWindows, describeWithPrevious, type FiringAlert, planAlertFiring } from './alert-tickets';
+import { TicketFinder } from './ticket-finder';
 import { type TicketRef, toTicketRef } from './ticket-ref';
 import { applyCommentToTicket, assertNotClosed, assertReopenable, hasChanged, moveStatus } from './ticket-transitions';
 import { Ticket } from './ticket.entity';
@@ -42,6 +42,39 @@ const ENDED = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
 /** `If-Match` as parsed by the controller: null = not sent (or `*`). */
 export type ExpectedVersion = number | null;
 
+/** `If-Match` compared while the caller holds the row's lock: a stale version is a 412. */
+export function assertExpectedVersion(
+  ticket: Pick<Ticket, 'version' | 'ticketNumber'>,
+  expected: ExpectedVersion,
+): void {
+  if (expected !== null && expected !== ticket.version) {
+    throw new DomainError(
+      ErrorCode.PRECONDITION_FAILED,
+      `${formatTicketNumber(ticket.ticketNumber)} is at version ${ticket.version}, not ${expected}`,
+    );
+  }
+}
+
+/** Tags to add and to remove, already normalised (trimmed, lower-cased). */
+export interface TagChange {
+  add: readonly string[];
+  remove: readonly string[];
+}
+
+/** What a status move needs besides the target: the reopen reason, the resolution notes. */
+export function assertStatusInput(input: ChangeStatusDto): void {
+  if (input.status === TicketStatus.REOPENED && (!input.notes || input.notes.length < 10)) {
+    throw DomainError.validation('Reopening needs a reason', [
+      { field: 'notes', message: 'notes must be 10–2000 characters when status is REOPENED' },
+    ]);
+  }
+  if (input.status === TicketStatus.RESOLVED && !input.resolution_notes) {
+    throw DomainError.validation('Resolving needs resolution notes', [
+      { field: 'resolution_notes', message: 'resolution_notes is required when status is RESOLVED' },
+    ]);
+  }
+}
+
 interface Mutation {
   /** Throws 403 (or 409 TICKET_CLOSED) when the actor may not do this to the loaded ticket. */
   authorize(ticket: Ticket, actor: Actor): void | Promise<void>;
@@ -54,8 +87,6 @@ interface Mutation {
 /** The only writer of `tickets`: other modules change tickets by asking this service. */
 @Injectable()
 export class TicketsService implements OnModuleInit, TeamRemovalListener {
-  private ticketById!: EntityById<Ticket>;
-
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly access: AccessGate,
@@ -66,12 +97,12 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     private readonly history: HistoryService,
     private readonly clock: Clock,
     private readonly context: RequestContext,
+    private readonly finder: TicketFinder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.teamRemovalListeners.register(this);
-    this.ticketById = new EntityById(this.txHost.tx.connection, Ticket);
   }
 
   private get tickets() {
@@ -124,7 +155,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
 
   /** For other modules deciding about their own rows (a comment's visibility): the live ticket, or null. */
   async findRef(id: string): Promise<TicketRef | null> {
-    const ticket = await this.ticketById.find(this.txHost.tx, id);
+    const ticket = await this.finder.find(this.txHost.tx, id);
     return ticket && toTicketRef(ticket);
   }
 
@@ -270,18 +301,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     input: ChangeStatusDto,
     expected: ExpectedVersion,
   ): Promise<TicketDto> {
-    if (input.status === TicketStatus.REOPENED) {
-      if (!input.notes || input.notes.length < 10) {
-        throw DomainError.validation('Reopening needs a reason', [
-          { field: 'notes', message: 'notes must be 10–2000 characters when status is REOPENED' },
-        ]);
-      }
-    }
-    if (input.status === TicketStatus.RESOLVED && !input.resolution_notes) {
-      throw DomainError.validation('Resolving needs resolution notes', [
-        { field: 'resolution_notes', message: 'resolution_notes is required when status is RESOLVED' },
-      ]);
-    }
+    assertStatusInput(input);
     return this.mutate(principal, id, expected, {
       notes: input.notes,
       authorize: (ticket, actor) => require403(AccessPolicy.refuseMoveTicketTo(actor, ticket, input.status)),
@@ -335,6 +355,22 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     });
   }
 
+  /** Adds and removes tags (normalised like the tags of PATCH); the result is bounded like PATCH's tags. */
+  changeTags(principal: Principal, id: string, change: TagChange, expected: ExpectedVersion): Promise<TicketDto> {
+    return this.mutate(principal, id, expected, {
+      authorize: (ticket, actor) => this.authorizeEdit(ticket, actor),
+      apply: (ticket) => {
+        const removed = new Set(change.remove);
+        const tags = [...new Set([...ticket.tags.filter((tag) => !removed.has(tag)), ...change.add])];
+        if (tags.length > MAX_TAGS)
+          throw DomainError.validation(`A ticket has at most ${MAX_TAGS} tags`, [
+            { field: 'tags', message: `the ticket would have ${tags.length} tags (at most ${MAX_TAGS})` },
+          ]);
+        ticket.tags = tags;
+      },
+    });
+  }
+
   @Transactional()
   async remove(principal: Principal, id: string): Promise<void> {
     require403(AccessPolicy.refuseDeleteTicket(principal));
@@ -357,12 +393,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
     const ticket = await this.lockLoaded(principal, id);
     const actor = await this.access.actor(principal);
     await mutation.authorize(ticket, actor);
-    if (expected !== null && expected !== ticket.version) {
-      throw new DomainError(
-        ErrorCode.PRECONDITION_FAILED,
-        `The ticket is at version ${ticket.version}, not ${expected}`,
-      );
-    }
+    assertExpectedVersion(ticket, expected);
     const now = this.clock.now();
     const before = { ...ticket };
     await mutation.apply(ticket, actor, now);
@@ -392,11 +423,11 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
   }
 
   private async loadVisible(principal: Principal, id: string): Promise<Ticket> {
-    return this.access.requireVisibleTicket(principal, await this.ticketById.find(this.txHost.tx, id));
+    return this.access.requireVisibleTicket(principal, await this.finder.find(this.txHost.tx, id));
   }
 
   private async lockLoaded(principal: Principal, id: string): Promise<Ticket> {
-    const ticket = await this.ticketById.find(this.txHost.tx, id, { lock: true });
+    const ticket = await this.finder.find(this.txHost.tx, id, { lock: true });
     return this.access.requireVisibleTicket(principal, ticket);
   }
 

@@ -150,6 +150,14 @@ export class TicketDto {
   @ApiProperty({ example: 0 })
   reopen_count!: number;
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The ticket this one was merged into (it is then CLOSED); null otherwise',
+  })
+  merged_into_id!: string | null;
+
   @ApiProperty({ example: 1, description: 'Optimistic-lock version; also the ETag' })
   version!: number;
 
