@@ -32,23 +32,26 @@ export interface StoredObject {
   sha256: string | null;
 }
 
+/** The local disk answers at once, the object stores over HTTP. */
+type Awaitable<T> = T | Promise<T>;
+
 export interface AttachmentStore {
   kind: StorageDriverKind;
   /** The service's environment for this store (driver and its settings). */
   env: Record<string, string>;
   /** The keys the store holds, sorted (on the local disk: files outside the staging area). */
-  keys(): Promise<string[]>;
-  object(key: string): Promise<StoredObject | null>;
+  keys(): Awaitable<string[]>;
+  object(key: string): Awaitable<StoredObject | null>;
   /** Writes an object behind the service's back (another installation's, a crash's leftover). */
-  write(key: string, bytes: Buffer): Promise<void>;
+  write(key: string, bytes: Buffer): Awaitable<void>;
   /** Removes an object behind the service's back. */
-  remove(key: string): Promise<void>;
+  remove(key: string): Awaitable<void>;
   /** What an interrupted put of `key` leaves besides the object (the local disk's temporary file). */
   leftoversOfPut(key: string): string[];
   /** Makes every write and read fail (the server stopped, the directory unusable), and undoes it. */
-  breakDown(): Promise<void>;
-  restore(): Promise<void>;
-  close(): Promise<void>;
+  breakDown(): Awaitable<void>;
+  restore(): Awaitable<void>;
+  close(): Awaitable<void>;
 }
 
 const BUCKET = 'ticket-attachments';
@@ -72,28 +75,28 @@ function localStore(): AttachmentStore {
   return {
     kind: 'local',
     env: { UPLOAD_STORAGE_PATH: root },
-    keys: async () => filesUnder(root).filter((file) => !file.startsWith('incoming/')),
-    object: async (key) => {
+    keys: () => filesUnder(root).filter((file) => !file.startsWith('incoming/')),
+    object: (key) => {
       const path = join(root, key);
       return existsSync(path) ? { size: statSync(path).size, contentType: null, sha256: null } : null;
     },
-    write: async (key, bytes) => {
+    write: (key, bytes) => {
       mkdirSync(dirname(join(root, key)), { recursive: true });
       writeFileSync(join(root, key), bytes);
     },
-    remove: async (key) => rmSync(join(root, key)),
+    remove: (key) => rmSync(join(root, key)),
     leftoversOfPut: (key) => [`${key}.partial`],
-    breakDown: async () => {
+    breakDown: () => {
       mkdirSync(objects, { recursive: true });
       renameSync(objects, aside);
       // A file where the store's directory should be: every write into it fails (ENOTDIR), even as root.
       writeFileSync(objects, '');
     },
-    restore: async () => {
+    restore: () => {
       rmSync(objects);
       renameSync(aside, objects);
     },
-    close: async () => rmSync(root, { recursive: true, force: true }),
+    close: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
