@@ -16,7 +16,7 @@ import {
 } from '../apps/ticket-service/src/modules/attachments/storage/storage-driver';
 import { parseConfig } from '../apps/ticket-service/src/config/app-config';
 import { type AttachmentStore, OBJECT_STORE_KINDS, openStore } from './support/attachment-stores';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/store-servers.mjs';
 import { S3RVER_CREDENTIALS, S3RVER_REGION } from './support/s3-server';
 
 /**

@@ -12,7 +12,7 @@ import {
 import { BlobServiceClient, type ContainerClient, RestError } from '@azure/storage-blob';
 import type { StorageDriverKind } from '../../apps/ticket-service/src/config/app-config';
 import { filesUnder } from './attachment-files';
-import { type AzuriteServer, azureStorageEnv, startAzurite } from './azurite';
+import { type AzuriteServer, azureStorageEnv, startAzurite } from './store-servers.mjs';
 import { S3RVER_CREDENTIALS, S3RVER_REGION, type S3Server, s3StorageEnv, startS3rver } from './s3-server';
 
 /**
