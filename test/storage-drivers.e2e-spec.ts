@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   BlobServiceClient,
@@ -9,6 +10,7 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { createStorageDriver } from '../apps/ticket-service/src/modules/attachments/attachments.providers';
+import { AzureBlobStorageDriver } from '../apps/ticket-service/src/modules/attachments/storage/azure-blob-storage.driver';
 import {
   type DownloadUrlSigner,
   type StorageDriver,
@@ -16,7 +18,7 @@ import {
 } from '../apps/ticket-service/src/modules/attachments/storage/storage-driver';
 import { parseConfig } from '../apps/ticket-service/src/config/app-config';
 import { type AttachmentStore, OBJECT_STORE_KINDS, openStore } from './support/attachment-stores';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/store-servers.mjs';
+import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteConnectionString } from './support/store-servers.mjs';
 import { S3RVER_CREDENTIALS, S3RVER_REGION } from './support/s3-server';
 
 /**
@@ -278,4 +280,39 @@ describe('the azure storage driver’s container', () => {
       /the container "not-allowed" \(AZURE_STORAGE_CONTAINER\) does not exist and these credentials may not create it/,
     );
   });
+});
+
+describe('the azure storage driver against a store that never answers', () => {
+  const sockets = new Set<Socket>();
+  // Accepts connections and reads nothing: a hung process, the kernel still accepting.
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.pause();
+  });
+  let driver: AzureBlobStorageDriver;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    driver = new AzureBlobStorageDriver({
+      credentials: { connectionString: azuriteConnectionString(port) },
+      container: 'c',
+    });
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('fails a download with StorageUnavailableError once the store has not answered for 16 s', async () => {
+    const started = Date.now();
+    const error = await rejection(driver.get('tickets/any'));
+
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect((error as Error).message).toMatch(/Azure download: no answer within 16000 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15_900);
+    expect(Date.now() - started).toBeLessThan(25_000);
+  }, 40_000);
 });

@@ -41,11 +41,20 @@ const PIPELINE_OPTIONS: StoragePipelineOptions = {
   retryOptions: { maxTries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
 };
 
+interface Watchdog {
+  signal: AbortSignal;
+  /** Postpones the abort by IDLE_TIMEOUT_MS. */
+  alive: () => void;
+  stop: () => void;
+  /** The error to report: the watchdog's own when it aborted the operation (the SDK's says only "aborted"). */
+  reasonFor: (error: unknown) => unknown;
+}
+
 /**
  * Aborts `signal` once IDLE_TIMEOUT_MS pass without a call to `alive()`. The SDK sets no client-side timeout of
  * its own, so a store that accepts connections and never answers would otherwise hold a request forever.
  */
-function watchdog(operation: string): { signal: AbortSignal; alive: () => void; stop: () => void } {
+function watchdog(operation: string): Watchdog {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const stop = (): void => clearTimeout(timer);
@@ -57,7 +66,8 @@ function watchdog(operation: string): { signal: AbortSignal; alive: () => void; 
     );
   };
   alive();
-  return { signal: controller.signal, alive, stop };
+  const reasonFor = (error: unknown): unknown => (controller.signal.aborted ? controller.signal.reason : error);
+  return { signal: controller.signal, alive, stop, reasonFor };
 }
 
 function serviceClientOf(credentials: AzureBlobCredentials): BlobServiceClient {
@@ -109,7 +119,7 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
           { cause: error },
         );
       }
-      throw unavailable(`creating the container "${name}"`, error);
+      throw unavailable(`creating the container "${name}"`, idle.reasonFor(error));
     } finally {
       idle.stop();
     }
@@ -134,7 +144,7 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
     } catch (error) {
       body.destroy();
       if (bodyError !== undefined) throw bodyError;
-      throw unavailable('upload', error);
+      throw unavailable('upload', idle.reasonFor(error));
     } finally {
       idle.stop();
       body.off('error', onBodyError);
@@ -154,7 +164,7 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
       if (!response.readableStreamBody) throw new StorageUnavailableError('Azure download returned no readable body');
       return response.readableStreamBody as Readable;
     } catch (error) {
-      throw unavailable('download', error);
+      throw unavailable('download', idle.reasonFor(error));
     } finally {
       // Only the wait for the headers is bounded: the signal stays quiet from here on.
       idle.stop();
@@ -166,7 +176,7 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
     try {
       await this.container.getBlobClient(key).deleteIfExists({ deleteSnapshots: 'include', abortSignal: idle.signal });
     } catch (error) {
-      throw unavailable('delete', error);
+      throw unavailable('delete', idle.reasonFor(error));
     } finally {
       idle.stop();
     }
@@ -189,8 +199,6 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
 /** Azure errors (service answers, network failures, timeouts) as the port's one failure type. */
 function unavailable(operation: string, error: unknown): StorageUnavailableError {
   if (error instanceof StorageUnavailableError) return error;
-  // An abort by the watchdog carries its reason.
-  if (error instanceof Error && error.cause instanceof StorageUnavailableError) return error.cause;
   const reason =
     error instanceof RestError
       ? `${error.code ?? error.name} (HTTP ${error.statusCode ?? '?'}): ${error.message.split('\n')[0]}`
