@@ -81,12 +81,12 @@ const bare = spawn(process.execPath, ['-e', BARE_SERVER, bareStorage, String(BAR
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 
-/** The service on `driver`'s store, with its own data directory (PGlite) so that a second instance finds the rows. */
-function startService(storageEnv, pgliteDir, extraEnv = {}) {
+/** The service on a driver's store. */
+function startService(storageEnv, extraEnv = {}) {
   return spawn(process.execPath, [SERVICE_MAIN], {
     env: {
       ...process.env,
-      ...(process.env.BENCH_DATABASE_URL ? database.env : { PGLITE_DATA_DIR: pgliteDir }),
+      ...database.env,
       ENVIRONMENT: 'test',
       RATE_LIMIT_PER_MINUTE: '0',
       SERVICE_PORT: String(SERVICE_PORT),
@@ -254,7 +254,7 @@ async function timedDownload(pid, attachmentId, mode) {
 
 /** `rounds` downloads in `mode` after a warm-up: median MiB/s and service CPU ms, the service's RSS growth over them. */
 async function downloads(pid, attachmentId, mode, rounds) {
-  // One untimed download first: a fresh instance's first request also pays for compiling and connecting.
+  // One untimed download first: an instance's first download also pays for compiling and connecting.
   await timedDownload(pid, attachmentId, mode);
   await sleep(500);
   const before = rssMiB(pid);
@@ -267,20 +267,24 @@ async function downloads(pid, attachmentId, mode, rounds) {
   };
 }
 
+async function createTicket() {
+  const created = await fetch(`http://127.0.0.1:${SERVICE_PORT}/api/v1/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Upload benchmark', description: 'Large log files.', category: 'PROBLEM' }),
+  });
+  if (created.status !== 201) throw new Error(`creating the ticket: ${created.status} ${await created.text()}`);
+  return created.json();
+}
+
 /** One driver: uploads alternating with the bare baseline, proxy downloads, and redirect downloads where signed. */
 async function measureDriver(driver) {
   const directory = mkdtempSync(join(tmpdir(), `ticket-bench-${driver}-`));
   const store = await openStore(driver, directory);
-  let service = startService(store.env, join(directory, 'pglite'));
+  let service = startService(store.env);
   try {
     await waitReady(service, `http://127.0.0.1:${SERVICE_PORT}/health/ready`);
-    const created = await fetch(`http://127.0.0.1:${SERVICE_PORT}/api/v1/tickets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Upload benchmark', description: 'Large log files.', category: 'PROBLEM' }),
-    });
-    if (created.status !== 201) throw new Error(`creating the ticket: ${created.status} ${await created.text()}`);
-    const ticket = await created.json();
+    const ticket = await createTicket();
     await sleep(500); // let startup garbage settle before the "before" reading
     const serviceBefore = rssMiB(service.pid);
     const bareBefore = rssMiB(bare.pid);
@@ -324,9 +328,11 @@ async function measureDriver(driver) {
     });
     if (driver !== 'local') {
       await stop(service);
-      service = startService(store.env, join(directory, 'pglite'), { ATTACHMENT_DOWNLOAD_MODE: 'redirect' });
+      service = startService(store.env, { ATTACHMENT_DOWNLOAD_MODE: 'redirect' });
       await waitReady(service, `http://127.0.0.1:${SERVICE_PORT}/health/ready`);
-      const redirect = await downloads(service.pid, attachmentId, 'redirect', UPLOADS);
+      // Its own (embedded) database: the file is uploaded once more, untimed.
+      const redirected = await upload(SERVICE_PORT, `/api/v1/tickets/${(await createTicket()).id}/attachments`);
+      const redirect = await downloads(service.pid, redirected.id, 'redirect', UPLOADS);
       Object.assign(result, {
         redirect_download_mib_s: round(redirect.mibPerSecond),
         redirect_download_cpu_ms: redirect.cpuMs,
