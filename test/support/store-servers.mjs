@@ -7,8 +7,8 @@ const require = createRequire(import.meta.url);
 const S3RVER_CLI = require.resolve('s3rver/bin/s3rver.js');
 const AZURITE_BLOB_CLI = require.resolve('azurite/dist/src/blob/main.js');
 
-/** s3rver accepts any signature made with these credentials. */
-export const S3RVER_CREDENTIALS = Object.freeze({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+/** s3rver accepts any signature made with these credentials (not frozen: the SDK marks the object it is given). */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const S3RVER_REGION = 'us-east-1';
 /** Azurite's one account and its published development key. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
