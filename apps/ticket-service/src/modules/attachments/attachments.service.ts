@@ -11,6 +11,8 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { assertNotClosed, type TicketRef, TicketsService } from '../tickets';
 import { Attachment } from './attachment.entity';
 import { type AttachableComment, CommentLookups } from './comment-lookup';
@@ -23,8 +25,6 @@ import {
 } from './download/attachment-download';
 import type { AttachmentDto } from './dto/attachment.dto';
 import { VIRUS_SCANNER, type VirusScanner } from './scanning/virus-scanner';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/app-config';
 import {
   DOWNLOAD_URL_SIGNER,
   type DownloadUrlSigner,
