@@ -21,7 +21,7 @@ import { waitFor } from './support/wait-for';
  * Already proven elsewhere: scanner unreachable → 503 SCAN_UNAVAILABLE through the API, and every protocol failure
  * of clamd (no reply in time, cut or malformed replies, size limit) at the client level (attachments-scan,
  * clamd-scanner); S3 stopped → 507 for uploads and downloads, nothing kept, everything back after a restart
- * (attachments-s3, s3-storage); retries with backoff after 5xx answers, giving up, redelivery (webhooks).
+ * (attachments, storage-drivers, on s3rver and Azurite alike); retries with backoff after 5xx answers, giving up, redelivery (webhooks).
  */
 
 /** A TCP server that accepts connections and never answers (a hung process: the kernel still accepts). */

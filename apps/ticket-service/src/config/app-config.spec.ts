@@ -26,6 +26,9 @@ describe('parseConfig', () => {
         secretAccessKey: null,
         forcePathStyle: false,
       },
+      azure: { connectionString: null, account: null, accountKey: null, container: null },
+      downloadMode: 'proxy',
+      downloadUrlTtlSeconds: 300,
       virusScanEnabled: false,
       clamavHost: '127.0.0.1',
       clamavPort: 3310,
@@ -91,6 +94,69 @@ describe('parseConfig storage', () => {
     expect(() => parseConfig({ S3_ACCESS_KEY_ID: 'key' })).toThrow(/S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/);
     expect(() => parseConfig({ STORAGE_DRIVER: 'ftp' })).toThrow(/STORAGE_DRIVER/);
     expect(() => parseConfig({ S3_ENDPOINT: 'not a url' })).toThrow(/S3_ENDPOINT/);
+  });
+
+  it('reads the Azure settings: a connection string, or an account with its key', () => {
+    const withConnectionString = parseConfig({
+      STORAGE_DRIVER: 'azure',
+      AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      AZURE_STORAGE_CONTAINER: 'attachments',
+    }).storage;
+    expect(withConnectionString.driver).toBe('azure');
+    expect(withConnectionString.azure).toEqual({
+      connectionString: 'UseDevelopmentStorage=true',
+      account: null,
+      accountKey: null,
+      container: 'attachments',
+    });
+    const withKey = parseConfig({
+      STORAGE_DRIVER: 'azure',
+      AZURE_STORAGE_ACCOUNT: 'ticketfiles',
+      AZURE_STORAGE_KEY: 'a2V5',
+      AZURE_STORAGE_CONTAINER: 'attachments',
+    }).storage.azure;
+    expect(withKey).toEqual({
+      connectionString: null,
+      account: 'ticketfiles',
+      accountKey: 'a2V5',
+      container: 'attachments',
+    });
+  });
+
+  it('needs a container and exactly one way of signing in for the Azure driver', () => {
+    const problems = (env: Record<string, string>) => problemsOf({ STORAGE_DRIVER: 'azure', ...env });
+    expect(problems({})).toEqual([
+      'AZURE_STORAGE_CONNECTION_STRING or both AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY are required when STORAGE_DRIVER=azure',
+      'AZURE_STORAGE_CONTAINER is required when STORAGE_DRIVER=azure',
+    ]);
+    expect(problems({ AZURE_STORAGE_ACCOUNT: 'ticketfiles', AZURE_STORAGE_CONTAINER: 'c' })).toEqual([
+      'AZURE_STORAGE_CONNECTION_STRING or both AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY are required when STORAGE_DRIVER=azure',
+    ]);
+    expect(
+      problems({ AZURE_STORAGE_CONNECTION_STRING: 'x', AZURE_STORAGE_KEY: 'k', AZURE_STORAGE_CONTAINER: 'c' }),
+    ).toEqual([
+      'AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT/AZURE_STORAGE_KEY are alternatives; set one of them',
+    ]);
+  });
+
+  it('takes redirect downloads only with a store that signs URLs, valid for at most 5 minutes', () => {
+    const s3 = { STORAGE_DRIVER: 's3', S3_BUCKET: 'attachments' };
+    expect(parseConfig({ ...s3, ATTACHMENT_DOWNLOAD_MODE: 'redirect' }).storage).toMatchObject({
+      downloadMode: 'redirect',
+      downloadUrlTtlSeconds: 300,
+    });
+    expect(() => parseConfig({ ATTACHMENT_DOWNLOAD_MODE: 'redirect' })).toThrow(
+      'ATTACHMENT_DOWNLOAD_MODE redirect needs STORAGE_DRIVER=s3 or azure (the local disk cannot sign download URLs)',
+    );
+    expect(() => parseConfig({ STORAGE_DRIVER: 'local', ATTACHMENT_DOWNLOAD_MODE: 'redirect' })).toThrow(
+      /ATTACHMENT_DOWNLOAD_MODE redirect needs STORAGE_DRIVER=s3 or azure/,
+    );
+    expect(() => parseConfig({ ...s3, ATTACHMENT_DOWNLOAD_MODE: 'direct' })).toThrow(
+      'ATTACHMENT_DOWNLOAD_MODE must be one of proxy, redirect (got "direct")',
+    );
+    expect(() => parseConfig({ ...s3, ATTACHMENT_DOWNLOAD_URL_TTL_SECONDS: '301' })).toThrow(
+      'ATTACHMENT_DOWNLOAD_URL_TTL_SECONDS must be an integer between 1 and 300 (got "301")',
+    );
   });
 });
 
@@ -193,7 +259,7 @@ describe('parseConfig problems', () => {
     expect(problemsOf({ ENVIRONMENT: 'Production' })).toEqual([
       'ENVIRONMENT must be one of development, test, production (got "Production")',
     ]);
-    expect(problemsOf({ STORAGE_DRIVER: 'S3' })).toEqual(['STORAGE_DRIVER must be one of local, s3 (got "S3")']);
+    expect(problemsOf({ STORAGE_DRIVER: 'S3' })).toEqual(['STORAGE_DRIVER must be one of local, s3, azure (got "S3")']);
     expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual(['DATABASE_URL must be a postgres: or postgresql: URL']);
     expect(
       problemsOf({ ENVIRONMENT: 'production', DATABASE_URL: 'mysql://x', JWT_SECRET_KEY: 'x'.repeat(32) }),

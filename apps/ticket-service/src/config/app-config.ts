@@ -8,7 +8,9 @@ export type HmacJwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 /** Asymmetric algorithms verify with the auth service's public keys, published as a JWKS. */
 export type AsymmetricJwtAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 export type JwtAlgorithm = HmacJwtAlgorithm | AsymmetricJwtAlgorithm;
-export type StorageDriverKind = 'local' | 's3';
+export type StorageDriverKind = 'local' | 's3' | 'azure';
+/** How a download is answered: the service streams the bytes, or redirects to a short-lived signed URL of the store. */
+export type AttachmentDownloadMode = 'proxy' | 'redirect';
 /**
  * Express's `trust proxy` setting: which hops in front of the service may say who the client is
  * (`X-Forwarded-For`). False: none (the peer address is the client); a number: that many hops; a list: addresses,
@@ -50,7 +52,7 @@ export interface AppConfig {
   };
   auth: AuthSettings;
   storage: {
-    /** Where attachment bytes live: the local disk under `path`, or an S3-compatible bucket. */
+    /** Where attachment bytes live: the local disk under `path`, an S3-compatible bucket or an Azure Blob container. */
     driver: StorageDriverKind;
     /** The local store, and the staging area of uploads in progress with either driver. */
     path: string;
@@ -64,6 +66,17 @@ export interface AppConfig {
       secretAccessKey: string | null;
       forcePathStyle: boolean;
     };
+    /** Used when `driver` is `azure`: a connection string, or an account and its key. */
+    azure: {
+      connectionString: string | null;
+      account: string | null;
+      accountKey: string | null;
+      container: string | null;
+    };
+    /** `redirect` needs a store that signs URLs (S3 or Azure). */
+    downloadMode: AttachmentDownloadMode;
+    /** How long a redirect's signed URL stays valid. */
+    downloadUrlTtlSeconds: number;
     virusScanEnabled: boolean;
     clamavHost: string;
     clamavPort: number;
@@ -132,7 +145,10 @@ const ENVIRONMENTS = ['development', 'test', 'production'] as const satisfies re
 const HMAC_JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const satisfies readonly HmacJwtAlgorithm[];
 const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const satisfies readonly AsymmetricJwtAlgorithm[];
 const JWT_ALGORITHMS = [...HMAC_JWT_ALGORITHMS, ...ASYMMETRIC_JWT_ALGORITHMS] as const;
-const STORAGE_DRIVERS = ['local', 's3'] as const satisfies readonly StorageDriverKind[];
+const STORAGE_DRIVERS = ['local', 's3', 'azure'] as const satisfies readonly StorageDriverKind[];
+const DOWNLOAD_MODES = ['proxy', 'redirect'] as const satisfies readonly AttachmentDownloadMode[];
+/** A signed download URL outlives its redirect by at most this much. */
+const MAX_DOWNLOAD_URL_TTL_SECONDS = 300;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Takes any text, so the cross-field rules can ask it of a raw (maybe invalid) JWT_ALGORITHM. */
@@ -264,6 +280,11 @@ const Variables = z.object({
   S3_BUCKET: z.string().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().optional(),
+  AZURE_STORAGE_ACCOUNT: z.string().optional(),
+  AZURE_STORAGE_KEY: z.string().optional(),
+  AZURE_STORAGE_CONTAINER: z.string().optional(),
+  ATTACHMENT_DOWNLOAD_MODE: oneOf(DOWNLOAD_MODES).default('proxy'),
 
   HOST: z.string().default('0.0.0.0'),
   SERVICE_PORT: integer(0, 65_535).default(8002),
@@ -295,6 +316,7 @@ const Variables = z.object({
   S3_ENDPOINT: url('http:', 'https:').optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_FORCE_PATH_STYLE: bool().default(false),
+  ATTACHMENT_DOWNLOAD_URL_TTL_SECONDS: integer(1, MAX_DOWNLOAD_URL_TTL_SECONDS).default(MAX_DOWNLOAD_URL_TTL_SECONDS),
   VIRUS_SCAN_ENABLED: bool().default(false),
   CLAMAV_HOST: z.string().default('127.0.0.1'),
   CLAMAV_PORT: integer(1, 65_535).default(3310),
@@ -390,6 +412,36 @@ function crossFieldProblems(raw: RawVariables): Problem[] {
   if ((raw.S3_ACCESS_KEY_ID === undefined) !== (raw.S3_SECRET_ACCESS_KEY === undefined)) {
     problem('S3_ACCESS_KEY_ID', 'and S3_SECRET_ACCESS_KEY must be set together');
   }
+  if (raw.STORAGE_DRIVER === 'azure') problems.push(...azureProblems(raw));
+  if (raw.ATTACHMENT_DOWNLOAD_MODE === 'redirect' && raw.STORAGE_DRIVER !== 's3' && raw.STORAGE_DRIVER !== 'azure') {
+    problem(
+      'ATTACHMENT_DOWNLOAD_MODE',
+      'redirect needs STORAGE_DRIVER=s3 or azure (the local disk cannot sign download URLs)',
+    );
+  }
+  return problems;
+}
+
+/** STORAGE_DRIVER=azure: a container, and a connection string or an account with its key (not both). */
+function azureProblems(raw: RawVariables): Problem[] {
+  const problems: Problem[] = [];
+  const problem = (variable: VariableName, message: string) => problems.push({ variable, message });
+  if (raw.AZURE_STORAGE_CONTAINER === undefined) {
+    problem('AZURE_STORAGE_CONTAINER', 'is required when STORAGE_DRIVER=azure');
+  }
+  const connectionString = raw.AZURE_STORAGE_CONNECTION_STRING !== undefined;
+  const accountOrKey = raw.AZURE_STORAGE_ACCOUNT !== undefined || raw.AZURE_STORAGE_KEY !== undefined;
+  if (connectionString && accountOrKey) {
+    problem(
+      'AZURE_STORAGE_CONNECTION_STRING',
+      'and AZURE_STORAGE_ACCOUNT/AZURE_STORAGE_KEY are alternatives; set one of them',
+    );
+  } else if (!connectionString && (raw.AZURE_STORAGE_ACCOUNT === undefined || raw.AZURE_STORAGE_KEY === undefined)) {
+    problem(
+      'AZURE_STORAGE_CONNECTION_STRING',
+      'or both AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY are required when STORAGE_DRIVER=azure',
+    );
+  }
   return problems;
 }
 
@@ -464,6 +516,14 @@ function toAppConfig(vars: Variables): AppConfig {
         secretAccessKey: vars.S3_SECRET_ACCESS_KEY ?? null,
         forcePathStyle: vars.S3_FORCE_PATH_STYLE,
       },
+      azure: {
+        connectionString: vars.AZURE_STORAGE_CONNECTION_STRING ?? null,
+        account: vars.AZURE_STORAGE_ACCOUNT ?? null,
+        accountKey: vars.AZURE_STORAGE_KEY ?? null,
+        container: vars.AZURE_STORAGE_CONTAINER ?? null,
+      },
+      downloadMode: vars.ATTACHMENT_DOWNLOAD_MODE,
+      downloadUrlTtlSeconds: vars.ATTACHMENT_DOWNLOAD_URL_TTL_SECONDS,
       virusScanEnabled: vars.VIRUS_SCAN_ENABLED,
       clamavHost: vars.CLAMAV_HOST,
       clamavPort: vars.CLAMAV_PORT,

@@ -539,7 +539,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download an attachment (supports Range and If-None-Match) */
+    /**
+     * Download an attachment (supports Range and If-None-Match)
+     * @description With ATTACHMENT_DOWNLOAD_MODE=proxy (the default) the service streams the bytes (200, 206, 416). With ATTACHMENT_DOWNLOAD_MODE=redirect (S3 or Azure storage) it checks access the same way and answers 302 to a signed URL of the store, valid for at most 5 minutes, which serves the bytes (and ranges) as an attachment under the stored file name.
+     */
     get: operations['downloadAttachment'];
     put?: never;
     post?: never;
@@ -5321,6 +5324,15 @@ export interface operations {
         content: {
           '*/*': Blob;
         };
+      };
+      /** @description Redirect mode: the bytes are at Location, a signed URL of the store that expires within 5 minutes */
+      302: {
+        headers: {
+          /** @description The signed URL (S3 presigned GET or Azure SAS with read permission) */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The client’s copy is current */
       304: {

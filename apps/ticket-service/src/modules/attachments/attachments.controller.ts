@@ -96,12 +96,27 @@ export class AttachmentsController {
   @ApiUuidParams('attachment_id')
   @ApiOperation({
     summary: 'Download an attachment (supports Range and If-None-Match)',
+    description:
+      'With ATTACHMENT_DOWNLOAD_MODE=proxy (the default) the service streams the bytes (200, 206, 416). With ' +
+      'ATTACHMENT_DOWNLOAD_MODE=redirect (S3 or Azure storage) it checks access the same way and answers 302 to a ' +
+      'signed URL of the store, valid for at most 5 minutes, which serves the bytes (and ranges) as an attachment ' +
+      'under the stored file name.',
     operationId: 'downloadAttachment',
   })
   @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. bytes=0-1023' })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag ("<sha256>") of a copy the client has' })
   @ApiOkResponse({ description: 'The stored bytes, as their Content-Type', content: STORED_BYTES })
   @ApiResponse({ status: 206, description: 'The requested range', content: STORED_BYTES })
+  @ApiResponse({
+    status: 302,
+    description: 'Redirect mode: the bytes are at Location, a signed URL of the store that expires within 5 minutes',
+    headers: {
+      Location: {
+        description: 'The signed URL (S3 presigned GET or Azure SAS with read permission)',
+        schema: { type: 'string', format: 'uri' },
+      },
+    },
+  })
   @ApiResponse({ status: 304, description: 'The client’s copy is current' })
   @ApiResponse({ status: 416, description: 'The range starts past the end (Content-Range: bytes */<size>)' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

@@ -11,14 +11,26 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { findPage, type Page, type PageQueryDto } from '../../common/http/pagination';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { assertNotClosed, type TicketRef, TicketsService } from '../tickets';
 import { Attachment } from './attachment.entity';
 import { type AttachableComment, CommentLookups } from './comment-lookup';
 import { toAttachmentDto } from './attachments.mapper';
-import { type AttachmentDownload, buildDownload, type DownloadConditions } from './download/attachment-download';
+import {
+  type AttachmentDownload,
+  buildDownload,
+  buildRedirect,
+  type DownloadConditions,
+} from './download/attachment-download';
 import type { AttachmentDto } from './dto/attachment.dto';
 import { VIRUS_SCANNER, type VirusScanner } from './scanning/virus-scanner';
-import { STORAGE_DRIVER, type StorageDriver } from './storage/storage-driver';
+import {
+  DOWNLOAD_URL_SIGNER,
+  type DownloadUrlSigner,
+  STORAGE_DRIVER,
+  type StorageDriver,
+} from './storage/storage-driver';
 import { type PendingUpload, StorageIntents, type UploadIntent } from './storage-intents';
 import { COMMENT_ID_FIELD, FILE_FIELD, type StagedFile } from './upload/upload-receiver';
 
@@ -40,6 +52,8 @@ export class AttachmentsService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly intents: StorageIntents,
     @Inject(VIRUS_SCANNER) private readonly scanner: VirusScanner | null,
+    @Inject(DOWNLOAD_URL_SIGNER) private readonly downloadUrls: DownloadUrlSigner | null,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private get attachments() {
@@ -99,12 +113,18 @@ export class AttachmentsService {
     this.authorizeUpload(principal, ticket, true);
     if (commentId !== null) await this.requireComment(principal, ticket, commentId);
     await this.scan(file);
-    await this.intents.store(intent);
+    await this.intents.store(intent, file);
     return toAttachmentDto(await this.commit(principal, ticketId, commentId, file, intent));
   }
 
   async download(principal: Principal, id: string, conditions: DownloadConditions): Promise<AttachmentDownload> {
     const attachment = await this.loadVisible(principal, await this.attachments.findOneBy({ id }));
+    const signer = this.downloadUrls;
+    if (signer !== null) {
+      return buildRedirect(attachment, conditions, this.config.storage.downloadUrlTtlSeconds, (download) =>
+        signer.signedDownloadUrl(attachment.storageKey, download),
+      );
+    }
     return buildDownload(attachment, conditions, (range) => this.storage.get(attachment.storageKey, range));
   }
 

@@ -6,7 +6,7 @@ import { LessThan } from 'typeorm';
 import { Attachment } from './attachment.entity';
 import { StorageIntent, StorageIntentKind } from './storage-intent.entity';
 import { STORAGE_DRIVER, type StorageDriver, StorageUnavailableError } from './storage/storage-driver';
-import type { ReceivedUpload } from './upload/upload-receiver';
+import type { ReceivedUpload, StagedFile } from './upload/upload-receiver';
 import { UploadReceiver } from './upload/upload-receiver';
 
 const DISCARD_BATCH_SIZE = 500;
@@ -60,10 +60,13 @@ export class StorageIntents {
     return intent;
   }
 
-  /** Puts the staged file into the store under the intent's key, then removes the staged file. */
-  async store(intent: UploadIntent): Promise<void> {
+  /** Puts the staged file into the store under the intent's key, with its type and hash, then removes the staged file. */
+  async store(intent: UploadIntent, file: StagedFile): Promise<void> {
     intent.stored = true;
-    await this.storage.putFile(intent.storageKey, this.receiver.stagingPathOf(intent.storageKey));
+    await this.storage.putFile(intent.storageKey, this.receiver.stagingPathOf(intent.storageKey), {
+      contentType: file.contentType,
+      sha256: file.sha256,
+    });
     // Before the row commits: a crash after the commit must not leave a staged file that no record names.
     await this.receiver.discardStaged(intent.storageKey);
   }

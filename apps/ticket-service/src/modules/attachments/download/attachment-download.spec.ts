@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { ByteRange } from '../storage/storage-driver';
-import { buildDownload, contentDisposition } from './attachment-download';
+import type { ByteRange, SignedDownload } from '../storage/storage-driver';
+import { buildDownload, buildRedirect, contentDisposition } from './attachment-download';
 import { etagMatches, parseRange } from './byte-range';
 
 describe('parseRange', () => {
@@ -100,5 +100,43 @@ describe('buildDownload', () => {
   it('ignores the range when If-Range names another version', () => {
     expect(buildDownload(attachment, { range: 'bytes=0-1', ifRange: '"other"' }, open).status).toBe(200);
     expect(buildDownload(attachment, { range: 'bytes=0-1', ifRange: `"${sha256}"` }, open).status).toBe(206);
+  });
+});
+
+describe('buildRedirect', () => {
+  const sha256 = 'b'.repeat(64);
+  const attachment = { filename: 'Prüfbericht.pdf', contentType: 'application/pdf', sizeBytes: 100, sha256 };
+
+  it('redirects to a URL signed with the stored name as an attachment, the stored type and the expiry', async () => {
+    const signed: SignedDownload[] = [];
+    const download = await buildRedirect(attachment, {}, 300, (request) => {
+      signed.push(request);
+      return Promise.resolve('https://store.example/attachments/ab/key?sig=x');
+    });
+
+    expect(download).toEqual({
+      status: 302,
+      headers: { Location: 'https://store.example/attachments/ab/key?sig=x', 'Cache-Control': 'private, no-store' },
+      open: null,
+    });
+    expect(signed).toEqual([
+      {
+        contentDisposition: "attachment; filename*=UTF-8''Pr%C3%BCfbericht.pdf",
+        contentType: 'application/pdf',
+        expiresInSeconds: 300,
+      },
+    ]);
+  });
+
+  it('answers 304 to a client whose copy is current, signing nothing', async () => {
+    const sign = jest.fn<Promise<string>, [SignedDownload]>();
+    const download = await buildRedirect(attachment, { ifNoneMatch: `"${sha256}"`, range: 'bytes=0-1' }, 300, sign);
+
+    expect(download).toEqual({
+      status: 304,
+      headers: { ETag: `"${sha256}"`, 'Cache-Control': 'private, no-cache' },
+      open: null,
+    });
+    expect(sign).not.toHaveBeenCalled();
   });
 });

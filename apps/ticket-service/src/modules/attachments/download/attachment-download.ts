@@ -2,12 +2,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { ByteRange } from '../storage/storage-driver';
+import type { ByteRange, SignedDownload } from '../storage/storage-driver';
 import { etagMatches, parseRange } from './byte-range';
 
 /** What a download answers: the status, its headers and, unless it has none, a way to open the body. */
 export interface AttachmentDownload {
-  status: 200 | 206 | 304 | 416;
+  status: 200 | 206 | 302 | 304 | 416;
   headers: Record<string, string>;
   /** Opened only after every check passed and before any header is written, so store errors are still answerable. */
   open: (() => Promise<Readable>) | null;
@@ -73,6 +73,32 @@ export interface DownloadableAttachment {
   sha256: string;
 }
 
+/** The strong ETag of an attachment: its quoted SHA-256. */
+const etagOf = (attachment: DownloadableAttachment): string => `"${attachment.sha256}"`;
+
+/**
+ * The answer to a download request in redirect mode: 304 when the client's copy is current, else 302 to a URL of
+ * the store signed for `expiresInSeconds`, which answers with the stored type and as an attachment under the stored
+ * name (the store serves ranges itself). Never cached: the URL expires.
+ */
+export async function buildRedirect(
+  attachment: DownloadableAttachment,
+  conditions: DownloadConditions,
+  expiresInSeconds: number,
+  sign: (download: SignedDownload) => Promise<string>,
+): Promise<AttachmentDownload> {
+  const etag = etagOf(attachment);
+  if (etagMatches(conditions.ifNoneMatch, etag)) {
+    return { status: 304, headers: { ETag: etag, 'Cache-Control': 'private, no-cache' }, open: null };
+  }
+  const location = await sign({
+    contentDisposition: contentDisposition(attachment.filename),
+    contentType: attachment.contentType,
+    expiresInSeconds,
+  });
+  return { status: 302, headers: { Location: location, 'Cache-Control': 'private, no-store' }, open: null };
+}
+
 /**
  * The answer to a download request: 304 when the client's copy is current, 416 for a range past the end,
  * 206 with the slice for one satisfiable range (If-Range permitting), the whole file otherwise. Every answer
@@ -83,7 +109,7 @@ export function buildDownload(
   conditions: DownloadConditions,
   open: (range?: ByteRange) => Promise<Readable>,
 ): AttachmentDownload {
-  const etag = `"${attachment.sha256}"`;
+  const etag = etagOf(attachment);
   const size = attachment.sizeBytes;
   const always: Record<string, string> = {
     ETag: etag,

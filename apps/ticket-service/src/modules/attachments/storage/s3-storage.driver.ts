@@ -2,7 +2,14 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type ByteRange, type StorageDriver, StorageUnavailableError } from './storage-driver';
+import {
+  type ByteRange,
+  type DownloadUrlSigner,
+  type SignedDownload,
+  type StorageDriver,
+  StorageUnavailableError,
+  type StoredObjectInfo,
+} from './storage-driver';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -37,15 +44,18 @@ const MAX_ATTEMPTS = 2;
  * that a crash interrupted are invisible to DeleteObject: the bucket's AbortIncompleteMultipartUpload lifecycle
  * rule removes them.
  */
-export class S3StorageDriver implements StorageDriver {
+export class S3StorageDriver implements StorageDriver, DownloadUrlSigner {
   private readonly client: S3Client;
   private readonly bucket: string;
+  /** The URL of the bucket's root, as the client addresses it (path style or virtual-hosted). */
+  private readonly bucketUrl: URL;
 
   constructor(options: S3StorageOptions) {
     if (Boolean(options.accessKeyId) !== Boolean(options.secretAccessKey)) {
       throw new Error('S3 storage: accessKeyId and secretAccessKey must be given together');
     }
     this.bucket = options.bucket;
+    this.bucketUrl = bucketUrlOf(options);
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -63,7 +73,7 @@ export class S3StorageDriver implements StorageDriver {
     });
   }
 
-  async put(key: string, body: Readable): Promise<void> {
+  async put(key: string, body: Readable, info: StoredObjectInfo): Promise<void> {
     // A failing body (client gone, size limit hit upstream) is the caller's error, not the store's: keep it
     // apart from the S3 errors, which Upload may report instead (e.g. when aborting the multipart fails too).
     let bodyError: Error | undefined;
@@ -73,7 +83,13 @@ export class S3StorageDriver implements StorageDriver {
     body.on('error', onBodyError);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: body },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: info.contentType,
+        Metadata: { sha256: info.sha256 },
+      },
       partSize: PART_SIZE,
       queueSize: QUEUE_SIZE,
       // Upload aborts the multipart upload on failure, so no parts are left billed and invisible.
@@ -92,8 +108,8 @@ export class S3StorageDriver implements StorageDriver {
     }
   }
 
-  putFile(key: string, path: string): Promise<void> {
-    return this.put(key, createReadStream(path));
+  putFile(key: string, path: string, info: StoredObjectInfo): Promise<void> {
+    return this.put(key, createReadStream(path), info);
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -126,6 +142,67 @@ export class S3StorageDriver implements StorageDriver {
       throw unavailable('DeleteObject', error);
     }
   }
+
+  /** A presigned GetObject URL (query-string SigV4, signed by the client's own signer and credentials). */
+  async signedDownloadUrl(key: string, download: SignedDownload): Promise<string> {
+    const url = new URL(this.bucketUrl);
+    url.pathname += key.split('/').map(encodeURIComponent).join('/');
+    const signer = await this.client.config.signer();
+    if (!isPresigner(signer)) throw new StorageUnavailableError('S3: the client’s signer cannot presign URLs');
+    const presigned = await signer.presign(
+      {
+        method: 'GET',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port === '' ? undefined : Number(url.port),
+        path: url.pathname,
+        query: {
+          'response-content-disposition': download.contentDisposition,
+          'response-content-type': download.contentType,
+        },
+        // What a GET without a body signs: hoisted into the query as X-Amz-Content-Sha256, like the SDK's presigner.
+        headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      },
+      { expiresIn: download.expiresInSeconds },
+    );
+    for (const [name, value] of Object.entries(presigned.query ?? {})) {
+      if (typeof value === 'string') url.searchParams.set(name, value);
+    }
+    return url.toString();
+  }
+}
+
+/** The request shape SigV4 presigning takes (the SDK's HttpRequest, without a body). */
+interface PresignableRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+interface Presigner {
+  presign(request: PresignableRequest, options: { expiresIn: number }): Promise<{ query?: Record<string, unknown> }>;
+}
+
+/** The S3 client's signer is the SDK's SigV4 signer, which presigns too; its declared type only promises sign(). */
+function isPresigner(signer: unknown): signer is Presigner {
+  return typeof (signer as { presign?: unknown }).presign === 'function';
+}
+
+/** Path style (`endpoint/bucket/`) or virtual-hosted (`bucket.endpoint/`), AWS's regional endpoint by default. */
+function bucketUrlOf(options: S3StorageOptions): URL {
+  const endpoint = new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`);
+  const base = endpoint.pathname.endsWith('/') ? endpoint.pathname : `${endpoint.pathname}/`;
+  if (options.forcePathStyle) {
+    endpoint.pathname = `${base}${encodeURIComponent(options.bucket)}/`;
+  } else {
+    endpoint.hostname = `${options.bucket}.${endpoint.hostname}`;
+    endpoint.pathname = base;
+  }
+  return endpoint;
 }
 
 /** S3 errors (service answers, network failures, timeouts) as the port's one failure type. */
