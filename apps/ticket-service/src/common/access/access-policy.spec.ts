@@ -1,9 +1,11 @@
 import { Role, TicketStatus } from '@ticketing/contracts';
 import type { Principal } from '../auth/principal';
-import { type Actor, AccessPolicy, type TicketFacts } from './access-policy';
+import { type Actor, AccessPolicy, type Refusal, type TicketFacts } from './access-policy';
 
 const user = (role: Role, id = `${role.toLowerCase()}-1`): Principal => ({ id, role, username: null, email: null });
 const actor = (principal: Principal, ledTeamIds: string[] = []): Actor => ({ principal, ledTeamIds });
+/** A rule allows when it gives no refusal. */
+const allows = (refusal: Refusal): boolean => refusal === null;
 
 const requester = user(Role.END_USER);
 const engineer = user(Role.DEVOPS_ENGINEER);
@@ -45,17 +47,17 @@ describe('AccessPolicy (spec §7)', () => {
     ['manager anywhere', actor(manager), ticket(), true],
     ['admin anywhere', actor(admin), ticket(), true],
   ])('edit: %s → %s', (_name, who, target, expected) => {
-    expect(AccessPolicy.canEditTicket(who, target)).toBe(expected);
+    expect(allows(AccessPolicy.refuseEditTicket(who, target))).toBe(expected);
   });
 
   it('lets requesters only withdraw their own ticket through the status endpoint', () => {
     const own = ticket({ reporterId: requester.id });
-    expect(AccessPolicy.canMoveTicketTo(actor(requester), own, TicketStatus.CLOSED)).toBe(true);
-    expect(AccessPolicy.canMoveTicketTo(actor(requester), own, TicketStatus.IN_PROGRESS)).toBe(false);
-    expect(AccessPolicy.canMoveTicketTo(actor(requester), own, TicketStatus.REOPENED)).toBe(false);
-    expect(AccessPolicy.canMoveTicketTo(actor(requester), ticket(), TicketStatus.CLOSED)).toBe(false);
-    expect(AccessPolicy.canMoveTicketTo(actor(engineer), ticket(), TicketStatus.REOPENED)).toBe(true);
-    expect(AccessPolicy.canMoveTicketTo(actor(engineer), ticket(), TicketStatus.RESOLVED)).toBe(false);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(requester), own, TicketStatus.CLOSED))).toBe(true);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(requester), own, TicketStatus.IN_PROGRESS))).toBe(false);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(requester), own, TicketStatus.REOPENED))).toBe(false);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(requester), ticket(), TicketStatus.CLOSED))).toBe(false);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(engineer), ticket(), TicketStatus.REOPENED))).toBe(true);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(engineer), ticket(), TicketStatus.RESOLVED))).toBe(false);
   });
 
   it.each([
@@ -92,11 +94,11 @@ describe('AccessPolicy (spec §7)', () => {
     ['manager assigns anyone', actor(manager), ticket({ assigneeId: 'other' }), 'stranger', false, true],
     ['admin assigns anyone', actor(admin), ticket({ assigneeId: 'other' }), 'stranger', false, true],
   ])('assign: %s', (_name, who, target, assigneeId, assigneeInLedTeam, expected) => {
-    expect(AccessPolicy.canAssignTicket(who, target, { assigneeId, assigneeInLedTeam })).toBe(expected);
+    expect(allows(AccessPolicy.refuseAssignTicket(who, target, { assigneeId, assigneeInLedTeam }))).toBe(expected);
   });
 
   it('keeps deletion, internal notes and metrics to the right roles', () => {
-    expect([requester, engineer, lead, manager, admin].map((p) => AccessPolicy.canDeleteTicket(p))).toEqual([
+    expect([requester, engineer, lead, manager, admin].map((p) => allows(AccessPolicy.refuseDeleteTicket(p)))).toEqual([
       false,
       false,
       false,
@@ -110,32 +112,32 @@ describe('AccessPolicy (spec §7)', () => {
       true,
       true,
     ]);
-    expect(AccessPolicy.canReadTeamMetrics(actor(lead, ['t1']), 't1')).toBe(true);
-    expect(AccessPolicy.canReadTeamMetrics(actor(lead, ['t1']), 't2')).toBe(false);
-    expect(AccessPolicy.canReadTeamMetrics(actor(engineer), 't1')).toBe(false);
-    expect(AccessPolicy.canReadTeamMetrics(actor(manager), 't1')).toBe(true);
+    expect(allows(AccessPolicy.refuseReadTeamMetrics(actor(lead, ['t1']), 't1'))).toBe(true);
+    expect(allows(AccessPolicy.refuseReadTeamMetrics(actor(lead, ['t1']), 't2'))).toBe(false);
+    expect(allows(AccessPolicy.refuseReadTeamMetrics(actor(engineer), 't1'))).toBe(false);
+    expect(allows(AccessPolicy.refuseReadTeamMetrics(actor(manager), 't1'))).toBe(true);
   });
 
   it('lets authors edit comments, authors and admins delete them and attachments', () => {
     const mine = { authorId: engineer.id, uploadedBy: engineer.id };
-    expect(AccessPolicy.canEditComment(engineer, mine)).toBe(true);
-    expect(AccessPolicy.canEditComment(admin, mine)).toBe(false);
-    expect(AccessPolicy.canDeleteComment(admin, mine)).toBe(true);
-    expect(AccessPolicy.canDeleteComment(manager, mine)).toBe(false);
-    expect(AccessPolicy.canDeleteAttachment(admin, mine)).toBe(true);
-    expect(AccessPolicy.canDeleteAttachment(lead, mine)).toBe(false);
-    expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), false)).toBe(true);
-    expect(AccessPolicy.canComment(requester, ticket({ reporterId: requester.id }), true)).toBe(false);
+    expect(allows(AccessPolicy.refuseEditComment(engineer, mine))).toBe(true);
+    expect(allows(AccessPolicy.refuseEditComment(admin, mine))).toBe(false);
+    expect(allows(AccessPolicy.refuseDeleteComment(admin, mine))).toBe(true);
+    expect(allows(AccessPolicy.refuseDeleteComment(manager, mine))).toBe(false);
+    expect(allows(AccessPolicy.refuseDeleteAttachment(admin, mine))).toBe(true);
+    expect(allows(AccessPolicy.refuseDeleteAttachment(lead, mine))).toBe(false);
+    expect(allows(AccessPolicy.refuseComment(requester, ticket({ reporterId: requester.id }), false))).toBe(true);
+    expect(allows(AccessPolicy.refuseComment(requester, ticket({ reporterId: requester.id }), true))).toBe(false);
   });
 
   it('shows a followed ticket to a requester as their own, and only to the follower', () => {
     const followed = ticket({ followerIds: [requester.id] });
     expect(AccessPolicy.canViewTicket(requester, followed)).toBe(true);
-    expect(AccessPolicy.canComment(requester, followed, false)).toBe(true);
-    expect(AccessPolicy.canComment(requester, followed, true)).toBe(false);
-    expect(AccessPolicy.canReopenTicket(requester, followed)).toBe(true);
+    expect(allows(AccessPolicy.refuseComment(requester, followed, false))).toBe(true);
+    expect(allows(AccessPolicy.refuseComment(requester, followed, true))).toBe(false);
+    expect(allows(AccessPolicy.refuseReopenTicket(requester, followed))).toBe(true);
     // Withdrawing stays the reporter's: a follower is not the requester of the ticket.
-    expect(AccessPolicy.canMoveTicketTo(actor(requester), followed, TicketStatus.CLOSED)).toBe(false);
+    expect(allows(AccessPolicy.refuseMoveTicketTo(actor(requester), followed, TicketStatus.CLOSED))).toBe(false);
     expect(AccessPolicy.canViewTicket(user(Role.END_USER, 'another'), followed)).toBe(false);
   });
 
@@ -148,18 +150,18 @@ describe('AccessPolicy (spec §7)', () => {
     ['manager', actor(manager), ticket(), ticket(), true],
     ['admin', actor(admin), ticket(), ticket(), true],
   ])('merge: %s → %s', (_name, who, source, target, expected) => {
-    expect(AccessPolicy.canMergeTickets(who, source, target)).toBe(expected);
+    expect(allows(AccessPolicy.refuseMergeTickets(who, source, target))).toBe(expected);
   });
 
   it('lets staff add followers and anyone following leave', () => {
     const own = ticket({ reporterId: requester.id });
-    expect(AccessPolicy.canAddFollower(requester, own)).toBe(false);
+    expect(allows(AccessPolicy.refuseAddFollower(requester, own))).toBe(false);
     for (const staff of [engineer, lead, manager, admin])
-      expect(AccessPolicy.canAddFollower(staff, ticket())).toBe(true);
+      expect(allows(AccessPolicy.refuseAddFollower(staff, ticket()))).toBe(true);
     const followed = ticket({ followerIds: [requester.id, 'someone-else'] });
-    expect(AccessPolicy.canRemoveFollower(requester, followed, requester.id)).toBe(true);
-    expect(AccessPolicy.canRemoveFollower(requester, followed, 'someone-else')).toBe(false);
-    expect(AccessPolicy.canRemoveFollower(engineer, followed, requester.id)).toBe(true);
+    expect(allows(AccessPolicy.refuseRemoveFollower(requester, followed, requester.id))).toBe(true);
+    expect(allows(AccessPolicy.refuseRemoveFollower(requester, followed, 'someone-else'))).toBe(false);
+    expect(allows(AccessPolicy.refuseRemoveFollower(engineer, followed, requester.id))).toBe(true);
   });
 });
 

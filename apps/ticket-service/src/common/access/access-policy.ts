@@ -58,10 +58,6 @@ export const AccessPolicy = {
   },
 
   /** Editable: engineers their assigned tickets; leads those plus their teams'; managers and admins all. */
-  canEditTicket(actor: Actor, ticket: TicketFacts): boolean {
-    return AccessPolicy.refuseEditTicket(actor, ticket) === null;
-  },
-
   refuseEditTicket(actor: Actor, ticket: TicketFacts): Refusal {
     const { principal } = actor;
     switch (principal.role) {
@@ -84,10 +80,6 @@ export const AccessPolicy = {
    * The generic status move: requesters may only withdraw (close) their own ticket there; staff reopen what
    * they can see (as with /reopen) and otherwise need edit rights.
    */
-  canMoveTicketTo(actor: Actor, ticket: TicketFacts, target: TicketStatus): boolean {
-    return AccessPolicy.refuseMoveTicketTo(actor, ticket, target) === null;
-  },
-
   refuseMoveTicketTo(actor: Actor, ticket: TicketFacts, target: TicketStatus): Refusal {
     if (actor.principal.role === Role.END_USER) {
       return unless(
@@ -99,19 +91,11 @@ export const AccessPolicy = {
     return AccessPolicy.refuseEditTicket(actor, ticket);
   },
 
-  canReopenTicket(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.refuseReopenTicket(principal, ticket) === null;
-  },
-
   refuseReopenTicket(principal: Principal, ticket: TicketFacts): Refusal {
     return unless(AccessPolicy.canViewTicket(principal, ticket), 'Only the reporter and staff may reopen a ticket');
   },
 
   /** Who may set the assignee (a team change through /assign also needs edit rights, as in PUT/PATCH). */
-  canAssignTicket(actor: Actor, ticket: TicketFacts, change: AssignmentChange): boolean {
-    return AccessPolicy.refuseAssignTicket(actor, ticket, change) === null;
-  },
-
   refuseAssignTicket(actor: Actor, ticket: TicketFacts, change: AssignmentChange): Refusal {
     const { principal } = actor;
     const selfOrNobody = change.assigneeId === principal.id || change.assigneeId === null;
@@ -144,10 +128,6 @@ export const AccessPolicy = {
   },
 
   /** Merging closes one ticket into another: managers and admins, or the lead of both tickets' teams. */
-  canMergeTickets(actor: Actor, source: TicketFacts, target: TicketFacts): boolean {
-    return AccessPolicy.refuseMergeTickets(actor, source, target) === null;
-  },
-
   refuseMergeTickets(actor: Actor, source: TicketFacts, target: TicketFacts): Refusal {
     const leads = (ticket: TicketFacts) => ticket.teamId !== null && actor.ledTeamIds.includes(ticket.teamId);
     return unless(
@@ -158,19 +138,11 @@ export const AccessPolicy = {
   },
 
   /** Staff add followers (themselves or anyone, requesters included) to a ticket they see; requesters add none. */
-  canAddFollower(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.refuseAddFollower(principal, ticket) === null;
-  },
-
   refuseAddFollower(principal: Principal, ticket: TicketFacts): Refusal {
     return unless(isStaff(principal) && AccessPolicy.canViewTicket(principal, ticket), 'Only staff add followers');
   },
 
   /** A follower may always stop following; staff may remove anyone from a ticket they see. */
-  canRemoveFollower(principal: Principal, ticket: TicketFacts, userId: string): boolean {
-    return AccessPolicy.refuseRemoveFollower(principal, ticket, userId) === null;
-  },
-
   refuseRemoveFollower(principal: Principal, ticket: TicketFacts, userId: string): Refusal {
     return unless(
       AccessPolicy.canViewTicket(principal, ticket) && (userId === principal.id || isStaff(principal)),
@@ -178,19 +150,11 @@ export const AccessPolicy = {
     );
   },
 
-  canDeleteTicket(principal: Principal): boolean {
-    return AccessPolicy.refuseDeleteTicket(principal) === null;
-  },
-
   refuseDeleteTicket(principal: Principal): Refusal {
     return unless(principal.role === Role.ADMIN, 'Only admins may delete tickets');
   },
 
   /** A team's working calendar: admins, and the team's own leads (issue 14). */
-  canChangeTeamCalendar(actor: Actor, teamId: string): boolean {
-    return AccessPolicy.refuseChangeTeamCalendar(actor, teamId) === null;
-  },
-
   refuseChangeTeamCalendar(actor: Actor, teamId: string): Refusal {
     return unless(
       actor.principal.role === Role.ADMIN ||
@@ -205,26 +169,14 @@ export const AccessPolicy = {
   },
 
   /** Public comments: requesters on their own tickets, staff anywhere; internal ones: staff only. */
-  canComment(principal: Principal, ticket: TicketFacts, internal: boolean): boolean {
-    return AccessPolicy.refuseComment(principal, ticket, internal) === null;
-  },
-
   refuseComment(principal: Principal, ticket: TicketFacts, internal: boolean): Refusal {
     return internal
       ? unless(isStaff(principal), 'Only staff may post internal notes')
       : unless(AccessPolicy.canViewTicket(principal, ticket), 'Requesters may comment only on their own tickets');
   },
 
-  canEditComment(principal: Principal, comment: { authorId: string }): boolean {
-    return AccessPolicy.refuseEditComment(principal, comment) === null;
-  },
-
   refuseEditComment(principal: Principal, comment: { authorId: string }): Refusal {
     return unless(comment.authorId === principal.id, 'Only the author may edit a comment');
-  },
-
-  canDeleteComment(principal: Principal, comment: { authorId: string }): boolean {
-    return AccessPolicy.refuseDeleteComment(principal, comment) === null;
   },
 
   refuseDeleteComment(principal: Principal, comment: { authorId: string }): Refusal {
@@ -235,10 +187,6 @@ export const AccessPolicy = {
   },
 
   /** Uploading follows public commenting: requesters on their own tickets, staff anywhere. */
-  canUploadAttachment(principal: Principal, ticket: TicketFacts): boolean {
-    return AccessPolicy.refuseUploadAttachment(principal, ticket) === null;
-  },
-
   refuseUploadAttachment(principal: Principal, ticket: TicketFacts): Refusal {
     return unless(
       AccessPolicy.canViewTicket(principal, ticket),
@@ -246,19 +194,11 @@ export const AccessPolicy = {
     );
   },
 
-  canDeleteAttachment(principal: Principal, attachment: { uploadedBy: string }): boolean {
-    return AccessPolicy.refuseDeleteAttachment(principal, attachment) === null;
-  },
-
   refuseDeleteAttachment(principal: Principal, attachment: { uploadedBy: string }): Refusal {
     return unless(
       attachment.uploadedBy === principal.id || principal.role === Role.ADMIN,
       'Only the uploader or an admin may delete an attachment',
     );
-  },
-
-  canReadTeamMetrics(actor: Actor, teamId: string): boolean {
-    return AccessPolicy.refuseReadTeamMetrics(actor, teamId) === null;
   },
 
   refuseReadTeamMetrics(actor: Actor, teamId: string): Refusal {

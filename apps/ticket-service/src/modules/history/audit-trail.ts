@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
-import { FOLLOWER_IDS_FIELD } from '@ticketing/contracts';
+import { FOLLOWER_IDS_FIELD, TicketEventType } from '@ticketing/contracts';
 import { type AuditedEvents, type AuditEvent, AuditSinks } from './audit-sinks';
 import type { ChangeEntry } from './change-entry';
 import { EventFollowerSources } from './event-followers';
@@ -81,7 +81,15 @@ export class AuditTrail {
 
   /** Events of a ticket with followers carry their ids in `data.follower_ids`; absent when it has none. */
   private async withFollowerIds(manager: EntityManager, batch: AuditedEvents[]): Promise<AuditedEvents[]> {
-    const ticketIds = [...new Set(batch.map(({ ticketId }) => ticketId))];
+    // A ticket created by this very change has nobody following it yet: no need to ask.
+    const ticketIds = [
+      ...new Set(
+        batch
+          .filter(({ events }) => !events.some((event) => event.type === TicketEventType.TICKET_CREATED))
+          .map(({ ticketId }) => ticketId),
+      ),
+    ];
+    if (ticketIds.length === 0) return batch;
     const followers = new Map<string, readonly string[]>();
     for (const source of this.followerSources.all) {
       for (const [ticketId, ids] of await source.followersOf(manager, ticketIds)) followers.set(ticketId, ids);
