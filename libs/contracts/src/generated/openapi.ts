@@ -484,24 +484,30 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     HealthDto: {
-      /** @example healthy */
-      status: string;
+      /** @enum {string} */
+      status: 'healthy';
       /** @example ticket-service */
       service: string;
       /** @example 1.0.0 */
       version: string;
-      /** @example development */
-      environment: string;
+      /**
+       * @example development
+       * @enum {string}
+       */
+      environment: 'development' | 'test' | 'production';
     };
     ReadinessDto: {
-      /** @example ready */
-      status: string;
+      /** @enum {string} */
+      status: 'ready';
       /**
        * @example {
        *       "database": "up"
        *     }
        */
-      checks: Record<string, never>;
+      checks?: {
+        /** @enum {string} */
+        database: 'up';
+      };
     };
     /** @enum {string} */
     ErrorCode:
@@ -540,7 +546,7 @@ export interface components {
        * @example 9b2f0c1e-5d0b-4c53-9d36-2f1f6b0f7a11
        */
       request_id: string;
-      /** @description Present on every VALIDATION_ERROR */
+      /** @description Present on every VALIDATION_ERROR (the first 100 problems) */
       errors?: components['schemas']['FieldErrorDto'][];
     };
     CreateTeamDto: {
@@ -602,15 +608,18 @@ export interface components {
       updated_at: string;
     };
     SlaPolicyListDto: {
+      /** @description One per priority */
       items: components['schemas']['SlaPolicyDto'][];
     };
     UpdateSlaPolicyDto: {
       /**
+       * Format: int32
        * @description Minutes until the first response is due
        * @example 60
        */
       response_minutes: number;
       /**
+       * Format: int32
        * @description Minutes until resolution is due; at least response_minutes
        * @example 240
        */
@@ -628,7 +637,24 @@ export interface components {
        *       "PENDING_INFO": 1
        *     }
        */
-      by_status: Record<string, never>;
+      by_status: {
+        /** Format: int32 */
+        NEW?: number;
+        /** Format: int32 */
+        OPEN?: number;
+        /** Format: int32 */
+        IN_PROGRESS?: number;
+        /** Format: int32 */
+        PENDING_INFO?: number;
+        /** Format: int32 */
+        ESCALATED?: number;
+        /** Format: int32 */
+        RESOLVED?: number;
+        /** Format: int32 */
+        CLOSED?: number;
+        /** Format: int32 */
+        REOPENED?: number;
+      };
       /**
        * @description Open tickets by priority
        * @example {
@@ -637,7 +663,16 @@ export interface components {
        *       "P3": 8
        *     }
        */
-      by_priority: Record<string, never>;
+      by_priority: {
+        /** Format: int32 */
+        P1?: number;
+        /** Format: int32 */
+        P2?: number;
+        /** Format: int32 */
+        P3?: number;
+        /** Format: int32 */
+        P4?: number;
+      };
     };
     SlaComplianceDto: {
       /**
@@ -930,8 +965,22 @@ export interface components {
       /**
        * @description Derived from the extension, whose content was verified
        * @example text/plain
+       * @enum {string}
        */
-      content_type: string;
+      content_type:
+        | 'application/pdf'
+        | 'application/msword'
+        | 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+        | 'text/plain'
+        | 'image/png'
+        | 'image/jpeg'
+        | 'image/gif'
+        | 'application/vnd.ms-excel'
+        | 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        | 'text/csv'
+        | 'application/zip'
+        | 'application/json'
+        | 'application/xml';
       /** @example 48213 */
       size_bytes: number;
       /**
@@ -1084,6 +1133,7 @@ export interface components {
       id: string;
       /** @example https://chat-bridge.internal.example.com/hooks/tickets */
       url: string;
+      /** @description Empty = every event type */
       events: components['schemas']['TicketEventType'][];
       active: boolean;
       /** Format: date-time */
@@ -1152,7 +1202,22 @@ export interface components {
   responses: never;
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The caller’s X-Request-ID when it is 1–128 of `A-Za-z0-9._:@/+=-`, else a new UUID */
+    'X-Request-ID': string;
+    /** @description The limit and its window in seconds, e.g. `600;w=60` */
+    'RateLimit-Policy': string;
+    /** @description Requests allowed per window */
+    'RateLimit-Limit': number;
+    /** @description Requests left in this window */
+    'RateLimit-Remaining': number;
+    /** @description Seconds until the window resets */
+    'RateLimit-Reset': number;
+    /** @description Seconds to wait before trying again: on every 429 and 503, on a 409 only with IDEMPOTENCY_KEY_IN_USE */
+    'Retry-After': number;
+    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+    'Idempotent-Replayed': 'true';
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1168,15 +1233,17 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['HealthDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1186,6 +1253,17 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1205,15 +1283,17 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ReadinessDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1223,6 +1303,17 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1232,6 +1323,8 @@ export interface operations {
       /** @description The database is unreachable */
       503: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1249,18 +1342,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Metrics in the Prometheus text format */
+      /** @description Metrics in the Prometheus text format (a fixed set of series per route and status) */
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
           'text/plain': string;
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1270,6 +1365,17 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1293,35 +1399,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1331,6 +1457,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1354,44 +1529,69 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The name is taken */
+      /** @description CONFLICT: the name is taken */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1401,6 +1601,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1422,43 +1671,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1468,6 +1743,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1490,50 +1814,81 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Tickets still refer to the team */
+      /** @description CONFLICT: tickets still refer to the team */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1543,6 +1898,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1568,52 +1972,83 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The name is taken */
+      /** @description CONFLICT: the name is taken */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1623,6 +2058,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1648,43 +2132,69 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1694,6 +2204,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1717,41 +2276,67 @@ export interface operations {
       /** @description Removed */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1761,6 +2346,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1780,35 +2414,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaPolicyListDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1818,6 +2472,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1843,35 +2546,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaPolicyDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1881,6 +2604,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1907,43 +2679,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamMetricsDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1953,6 +2751,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2016,6 +2863,11 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description `true` when `total` was counted; `false` above 1000 matches, where `total` (and `pages`) is PostgreSQL's estimate of the number of matches (always more than 1000) */
           'X-Total-Exact'?: 'true' | 'false';
           /** @description Present when more rows follow: pass it as `cursor` (same filters, sort_by and order) for the next page. Cursor paging stays fast however deep you go. */
@@ -2026,29 +2878,44 @@ export interface operations {
           'application/json': components['schemas']['TicketPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2058,6 +2925,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2085,35 +3001,58 @@ export interface operations {
       /** @description Created; ETag carries the version */
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2123,6 +3062,12 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2132,6 +3077,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2141,6 +3091,55 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2162,44 +3161,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, deleted or not visible to the caller */
+      /** @description NOT_FOUND: Missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2209,6 +3235,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2221,7 +3296,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2237,43 +3312,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2283,15 +3386,25 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2301,6 +3414,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2323,41 +3485,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2367,6 +3555,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2379,7 +3616,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2395,43 +3632,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2441,15 +3706,25 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2459,6 +3734,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2471,7 +3795,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2487,43 +3811,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2533,15 +3885,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2551,6 +3913,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2563,7 +3974,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2579,43 +3990,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2625,15 +4064,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2643,6 +4092,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2655,7 +4153,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2671,43 +4169,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2717,15 +4243,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2735,6 +4271,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2747,7 +4332,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2763,43 +4348,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2809,15 +4422,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2827,6 +4450,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2839,7 +4511,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -2855,43 +4527,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2901,15 +4601,25 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2919,6 +4629,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2944,43 +4703,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['HistoryPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2990,6 +4775,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3015,43 +4849,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CommentPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3061,6 +4921,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3089,43 +4998,70 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CommentDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3139,6 +5075,12 @@ export interface operations {
        */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3148,6 +5090,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3157,6 +5104,55 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3182,43 +5178,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CommentDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3228,6 +5250,11 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3237,6 +5264,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3259,41 +5335,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3303,6 +5405,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3328,44 +5479,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AttachmentPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Ticket missing, deleted or not visible */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3375,6 +5551,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3398,7 +5623,10 @@ export interface operations {
     requestBody: {
       content: {
         'multipart/form-data': {
-          /** Format: binary */
+          /**
+           * Format: binary
+           * @description The file, up to UPLOAD_MAX_FILE_SIZE bytes (50 MiB unless configured otherwise)
+           */
           file: string;
           /**
            * Format: uuid
@@ -3411,44 +5639,70 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AttachmentDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Ticket missing, deleted or not visible */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3462,6 +5716,12 @@ export interface operations {
        */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3471,6 +5731,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: above UPLOAD_MAX_FILE_SIZE */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3480,6 +5745,11 @@ export interface operations {
       /** @description UNSUPPORTED_FILE_TYPE */
       415: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3493,15 +5763,55 @@ export interface operations {
        */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description SCAN_UNAVAILABLE (Retry-After) */
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SCAN_UNAVAILABLE (Retry-After); SERVICE_UNAVAILABLE: the database is unreachable */
       503: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3511,6 +5821,11 @@ export interface operations {
       /** @description INSUFFICIENT_STORAGE */
       507: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3525,7 +5840,7 @@ export interface operations {
       header?: {
         /** @description The ETag ("<sha256>") of a copy the client has */
         'If-None-Match'?: string;
-        /** @description One byte range, e.g. bytes=0-1023 */
+        /** @description One byte range, e.g. bytes=0-1023 (anything else is ignored: the whole file is sent) */
         Range?: string;
       };
       path: {
@@ -3538,59 +5853,153 @@ export interface operations {
       /** @description The stored bytes, as their Content-Type */
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
+          /** @description `attachment; filename*=UTF-8''<percent-encoded name>` */
+          'Content-Disposition': string;
+          /** @description `default-src 'none'; sandbox` */
+          'Content-Security-Policy': string;
           [name: string]: unknown;
         };
         content: {
-          '*/*': string;
+          'application/pdf': string;
+          'application/msword': string;
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document': string;
+          'text/plain': string;
+          'image/png': string;
+          'image/jpeg': string;
+          'image/gif': string;
+          'application/vnd.ms-excel': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          'text/csv': string;
+          'application/zip': string;
+          'application/json': string;
+          'application/xml': string;
         };
       };
       /** @description The requested range */
       206: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
+          /** @description `attachment; filename*=UTF-8''<percent-encoded name>` */
+          'Content-Disposition': string;
+          /** @description `default-src 'none'; sandbox` */
+          'Content-Security-Policy': string;
+          /** @description `bytes <first>-<last>/<size>` */
+          'Content-Range': string;
           [name: string]: unknown;
         };
         content: {
-          '*/*': string;
+          'application/pdf': string;
+          'application/msword': string;
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document': string;
+          'text/plain': string;
+          'image/png': string;
+          'image/jpeg': string;
+          'image/gif': string;
+          'application/vnd.ms-excel': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          'text/csv': string;
+          'application/zip': string;
+          'application/json': string;
+          'application/xml': string;
         };
       };
       /** @description The client’s copy is current */
       304: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3600,6 +6009,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3609,13 +6023,77 @@ export interface operations {
       /** @description The range starts past the end (Content-Range: bytes *\/<size>) */
       416: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
+          /** @description `bytes *\/<size>` */
+          'Content-Range': string;
           [name: string]: unknown;
         };
         content?: never;
       };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description INSUFFICIENT_STORAGE: the store is failing */
       507: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3638,41 +6116,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3682,6 +6186,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3705,35 +6258,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['EventFeedDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3743,6 +6316,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3766,35 +6388,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3804,6 +6446,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3827,35 +6518,55 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3865,6 +6576,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3886,43 +6646,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3932,6 +6718,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3954,41 +6789,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3998,6 +6859,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4023,43 +6933,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDeliveryPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4069,6 +7005,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4091,43 +7076,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDeliveryDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4137,6 +7148,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsEnum } from 'class-validator';
 import { TicketStatus } from '@ticketing/contracts';
 import { TextField, UuidField } from '../../../common/http/fields';
+import { MAX_RESOLUTION_NOTES_LENGTH } from './ticket-fields.dto';
 
 export class ChangeStatusDto {
   @ApiProperty({ enum: TicketStatus, enumName: 'TicketStatus', example: TicketStatus.IN_PROGRESS })
@@ -16,14 +17,19 @@ export class ChangeStatusDto {
   })
   notes?: string | null;
 
-  @TextField({ min: 10, max: 10_000, nullable: true, description: 'Required when the target is RESOLVED' })
+  @TextField({
+    min: 10,
+    max: MAX_RESOLUTION_NOTES_LENGTH,
+    nullable: true,
+    description: 'Required when the target is RESOLVED',
+  })
   resolution_notes?: string | null;
 }
 
 export class ResolveTicketDto {
   @TextField({
     min: 10,
-    max: 10_000,
+    max: MAX_RESOLUTION_NOTES_LENGTH,
     example: 'Restarted the primary and cleared the connection pool; root cause was a leak in the handler.',
   })
   resolution_notes!: string;
