@@ -67,7 +67,7 @@ const AGENT_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options
 function contractCheckedAgent(server: Parameters<typeof supertest.agent>[0]): supertest.Agent {
   const agent = supertest.agent(server);
   for (const method of AGENT_METHODS) {
-    const request = agent[method].bind(agent) as (url: string) => supertest.Test;
+    const request: (url: string) => supertest.Test = agent[method].bind(agent);
     (agent as unknown as Record<string, (url: string) => supertest.Test>)[method] = (url) =>
       request(url).expect(checkAgainstDocument);
   }

@@ -496,18 +496,14 @@ export interface components {
        */
       environment: 'development' | 'test' | 'production';
     };
+    ReadinessChecksDto: {
+      /** @enum {string} */
+      database: 'up';
+    };
     ReadinessDto: {
       /** @enum {string} */
       status: 'ready';
-      /**
-       * @example {
-       *       "database": "up"
-       *     }
-       */
-      checks?: {
-        /** @enum {string} */
-        database: 'up';
-      };
+      checks: components['schemas']['ReadinessChecksDto'];
     };
     /** @enum {string} */
     ErrorCode:
@@ -1726,7 +1722,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -1867,7 +1863,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -2027,7 +2023,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -2187,7 +2183,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -2329,7 +2325,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: User missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -2734,7 +2730,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -3369,7 +3365,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -3538,7 +3534,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -3689,7 +3685,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -3868,7 +3864,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -4047,7 +4043,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -4226,7 +4222,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -4405,7 +4401,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -4584,7 +4580,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -4758,7 +4754,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -4904,7 +4900,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -5054,7 +5050,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -5233,7 +5229,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Comment missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -5388,7 +5384,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Comment missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -5992,7 +5988,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Attachment missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -6169,7 +6165,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Attachment missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -6701,7 +6697,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Webhook missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -6842,7 +6838,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Webhook missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -6988,7 +6984,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Webhook missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];
@@ -7131,7 +7127,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description NOT_FOUND */
+      /** @description NOT_FOUND: Delivery missing, deleted or not visible to the caller */
       404: {
         headers: {
           'X-Request-ID': components['headers']['X-Request-ID'];

@@ -213,14 +213,19 @@ function documentErrorExamples(
   examples: Record<string, ExampleObject | ReferenceObject>,
 ): void {
   for (const [status, answer] of Object.entries(operation.responses) as [string, ResponseObject][]) {
-    const media = answer.content?.['application/json'];
-    if (Number(status) < 400 || media === undefined) continue;
+    const shared = answer.content?.['application/json'];
+    if (Number(status) < 400 || shared === undefined) continue;
+    // Its own copy: decorators may hand several answers one content object.
+    const media = { ...shared };
+    answer.content = { ...answer.content, 'application/json': media };
     const candidates = Object.values(ErrorCode).filter((code) => String(httpStatusOf(code)) === status);
     const named = candidates.filter((code) => new RegExp(`\\b${code}\\b`).test(answer.description));
     const codes = candidates.length === 1 ? candidates : named;
     if (codes.length === 0) continue;
     if (codes.length === 1 && !answer.description.includes(codes[0])) {
-      answer.description = answer.description ? `${codes[0]}: ${answer.description}` : codes[0];
+      const missing = `${resourceOf(path)} missing, deleted or not visible to the caller`;
+      const description = answer.description || (codes[0] === ErrorCode.NOT_FOUND ? missing : '');
+      answer.description = description ? `${codes[0]}: ${description}` : codes[0];
     }
     media.examples = Object.fromEntries(
       codes.map((code) => {

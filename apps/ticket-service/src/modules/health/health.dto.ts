@@ -14,15 +14,15 @@ export class HealthDto {
   environment!: string;
 }
 
+export class ReadinessChecksDto {
+  @ApiProperty({ enum: ['up'] })
+  database!: 'up';
+}
+
 export class ReadinessDto {
   @ApiProperty({ enum: ['ready'] })
   status!: 'ready';
 
-  @ApiProperty({
-    type: 'object',
-    properties: { database: { type: 'string', enum: ['up'] } },
-    required: ['database'],
-    example: { database: 'up' },
-  })
+  @ApiProperty({ type: ReadinessChecksDto })
   checks!: { database: 'up' };
 }
