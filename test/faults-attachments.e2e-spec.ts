@@ -196,7 +196,7 @@ describe('the upload operation in the API document (issue 11, 5d)', () => {
     const document = JSON.parse(readFileSync(join(__dirname, '../libs/contracts/openapi.json'), 'utf8'));
     const upload = document.paths['/api/v1/tickets/{ticket_id}/attachments'].post;
     expect(upload.operationId).toBe('uploadAttachment');
-    expect(upload.responses['507']).toEqual({
+    expect(upload.responses['507']).toMatchObject({
       description: expect.stringContaining('INSUFFICIENT_STORAGE'),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
     });

@@ -4,7 +4,7 @@ import { type FuzzUsers, fuzzCredentials, fuzzUsers, seedFixtures } from './fuzz
 import { FuzzStatistics, FuzzTarget, fuzzOperation } from './fuzz/fuzz-runner';
 import { type FuzzContext, OpenApiArbitraries } from './fuzz/openapi-arbitraries';
 import { loadOpenApiDocument, operationsOf } from './support/openapi-document';
-import { ResponseContract } from './fuzz/response-contract';
+import { ResponseContract } from './support/response-contract';
 
 /**
  * Issue 11, point 1: requests derived from the committed OpenAPI document for every operation, answered by the

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { filesUnder } from '../support/attachment-files';
 import type { TestApp } from '../support/test-app';
-import type { FuzzRequest, OpenApiArbitraries } from './openapi-arbitraries';
+import type { Credential, FuzzRequest, OpenApiArbitraries } from './openapi-arbitraries';
 import type { Operation } from '../support/openapi-document';
-import { authenticationViolations, type ReceivedResponse, type ResponseContract } from './response-contract';
+import type { ReceivedResponse, ResponseContract } from '../support/response-contract';
 
 /** No request may take longer than this to be answered (the app runs in this process, on a loaded machine). */
 const ANSWER_TIMEOUT_MS = 20_000;
@@ -118,6 +118,18 @@ export class FuzzTarget {
   }
 }
 
+/**
+ * Spec §3 seen from outside: on a secured operation a valid role token is never refused (401), and nothing else
+ * gets past the guard (only the body parser, which runs first, may answer 400 or 413 instead of 401); a public
+ * operation ignores credentials.
+ */
+function authenticationViolations(operation: Operation, credential: Credential, status: number): string[] {
+  if (!operation.secured || credential.authenticates) {
+    return status === 401 ? [`the ${credential.label} credential was refused`] : [];
+  }
+  return [400, 401, 413].includes(status) ? [] : [`the ${credential.label} credential got through: ${status}`];
+}
+
 /** The request and the answer, short enough to read in a failure report. */
 function describeExchange(request: FuzzRequest, response: ReceivedResponse | null, problems: string[]): string {
   const shorten = (text: string) => (text.length > 600 ? `${text.slice(0, 600)}… (${text.length} chars)` : text);
@@ -160,6 +172,7 @@ export async function fuzzOperation(run: FuzzRun): Promise<void> {
     }
     statistics.record(operation.id, response.status);
     const problems = [
+      ...(response.status >= 500 ? [`answered ${response.status}`] : []),
       ...contract.violations(operation, response),
       ...authenticationViolations(operation, request.credential, response.status),
     ];

@@ -37,9 +37,16 @@ interface MediaType {
   schema?: Schema;
 }
 
+/** A response header, or a `$ref` to one of components.headers. */
+export interface HeaderObject {
+  $ref?: string;
+  required?: boolean;
+  schema?: Schema;
+}
+
 export interface ResponseObject {
   content?: Record<string, MediaType>;
-  headers?: Record<string, unknown>;
+  headers?: Record<string, HeaderObject>;
 }
 
 interface OperationObject {
@@ -52,7 +59,7 @@ interface OperationObject {
 
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
-  components: { schemas: Record<string, Schema> };
+  components: { schemas: Record<string, Schema>; headers?: Record<string, HeaderObject> };
 }
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

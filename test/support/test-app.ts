@@ -12,6 +12,8 @@ import { createRootLogger } from '../../apps/ticket-service/src/common/logging/l
 import { type AppConfig, parseConfig } from '../../apps/ticket-service/src/config/app-config';
 import { DATABASE_ENDPOINT } from '../../apps/ticket-service/src/database/database.module';
 import type { DatabaseEndpoint } from '../../apps/ticket-service/src/database/database-endpoint';
+import { loadOpenApiDocument } from './openapi-document';
+import { ResponseContract } from './response-contract';
 import { createTestDatabase, refuseConnections, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-with-at-least-32-characters!!';
@@ -36,6 +38,40 @@ export interface TestApp {
   /** Simulates a database outage (`down = true`) and its end. */
   setDatabaseDown(down: boolean): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The committed document, which every answer the shared client receives is checked against. */
+let contract: ResponseContract | null = null;
+
+/**
+ * Issue 12: fails the request (and so the test that made it) when its answer is not what the committed OpenAPI
+ * document describes (ResponseContract), whatever the test itself expects of it.
+ */
+function checkAgainstDocument(res: supertest.Response): void {
+  contract ??= new ResponseContract(loadOpenApiDocument());
+  const { method, path } = (res as unknown as { req: { method: string; path: string } }).req;
+  const body = Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.text ?? '', 'utf8');
+  const problems = contract.exchangeViolations(method, path, { status: res.status, headers: res.headers, body });
+  if (problems.length > 0) {
+    const excerpt = body.subarray(0, 400).toString('utf8');
+    throw new Error(
+      `The answer does not match libs/contracts/openapi.json:\n${problems.map((problem) => `  ✗ ${problem}`).join('\n')}\n` +
+        `  ${method} ${path} → ${res.status} ${excerpt}`,
+    );
+  }
+}
+
+const AGENT_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+
+/** A supertest agent whose every request runs checkAgainstDocument before the test's own expectations. */
+function contractCheckedAgent(server: Parameters<typeof supertest.agent>[0]): supertest.Agent {
+  const agent = supertest.agent(server);
+  for (const method of AGENT_METHODS) {
+    const request: (url: string) => supertest.Test = agent[method].bind(agent);
+    (agent as unknown as Record<string, (url: string) => supertest.Test>)[method] = (url) =>
+      request(url).expect(checkAgainstDocument);
+  }
+  return agent;
 }
 
 /**
@@ -67,7 +103,7 @@ export async function startTestApp(
     app,
     config,
     database,
-    http: () => supertest.agent(server),
+    http: () => contractCheckedAgent(server),
     dataSource: app.get(DataSource),
     setNow(date) {
       clock.now = date ? () => new Date(date.getTime()) : realNow;

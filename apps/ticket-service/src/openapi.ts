@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import servicePackage from '../package.json';
 import { BEARER_SCHEME } from './common/auth/auth.decorators';
 import { ErrorResponseDto } from './common/errors/error-response.dto';
-import { VALIDATION_ERROR_DESCRIPTION } from './common/http/api-responses';
+import { applyApiConventions } from './common/http/api-conventions';
 
 /** How to get a token and where to paste it: on the page and in the Authorize dialog. */
 const TOKEN_HOW_TO =
@@ -34,35 +34,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(servicePackage.version)
     .setLicense('Proprietary', 'https://example.com/license')
-    .addServer('/', 'This server')
+    .addServer('/', 'The server this document came from: local development, staging or production alike')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `${TOKEN_HOW_TO} ${BEARER_DESCRIPTION}` },
       BEARER_SCHEME,
     )
     .build();
+  // Every server is this deployment's own: the API is for its organisation's tools and people (OWASP API9).
+  options.servers = options.servers?.map((server) => ({ ...server, 'x-internal': true }));
   const document = SwaggerModule.createDocument(app, options, {
     extraModels: [ErrorResponseDto],
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
-  documentBodyParserAnswers(document);
+  applyApiConventions(document);
   return document;
-}
-
-/**
- * The JSON body parser runs before routing, on every route: any operation can answer 400 (malformed or too deeply
- * nested JSON, a body it does not take, another content type) and 413 (a JSON body above 1 MiB).
- */
-function documentBodyParserAnswers(document: OpenAPIObject): void {
-  const errorBody = {
-    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
-  };
-  for (const item of Object.values(document.paths)) {
-    for (const operation of [item.get, item.put, item.post, item.patch, item.delete]) {
-      if (operation === undefined) continue;
-      operation.responses['400'] ??= { description: VALIDATION_ERROR_DESCRIPTION, ...errorBody };
-      operation.responses['413'] ??= { description: 'PAYLOAD_TOO_LARGE: a JSON body above 1 MiB', ...errorBody };
-    }
-  }
 }
 
 /**

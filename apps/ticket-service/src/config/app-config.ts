@@ -141,6 +141,9 @@ export class ConfigValidationError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** 50 MiB; also the size bound the OpenAPI document states for file bodies. */
+export const DEFAULT_UPLOAD_MAX_FILE_SIZE = 52_428_800;
+
 const ENVIRONMENTS = ['development', 'test', 'production'] as const satisfies readonly Environment[];
 const HMAC_JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const satisfies readonly HmacJwtAlgorithm[];
 const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const satisfies readonly AsymmetricJwtAlgorithm[];
@@ -312,7 +315,7 @@ const Variables = z.object({
 
   // Beside the embedded database, not in a temp folder: /tmp is emptied on reboot and shared by every installation.
   UPLOAD_STORAGE_PATH: path().prefault('./.data/attachments'),
-  UPLOAD_MAX_FILE_SIZE: integer(1).default(52_428_800),
+  UPLOAD_MAX_FILE_SIZE: integer(1).default(DEFAULT_UPLOAD_MAX_FILE_SIZE),
   S3_ENDPOINT: url('http:', 'https:').optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_FORCE_PATH_STYLE: bool().default(false),

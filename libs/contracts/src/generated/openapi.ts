@@ -700,24 +700,26 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     HealthDto: {
-      /** @example healthy */
-      status: string;
+      /** @enum {string} */
+      status: 'healthy';
       /** @example ticket-service */
       service: string;
       /** @example 1.0.0 */
       version: string;
-      /** @example development */
-      environment: string;
+      /**
+       * @example development
+       * @enum {string}
+       */
+      environment: 'development' | 'test' | 'production';
+    };
+    ReadinessChecksDto: {
+      /** @enum {string} */
+      database: 'up';
     };
     ReadinessDto: {
-      /** @example ready */
-      status: string;
-      /**
-       * @example {
-       *       "database": "up"
-       *     }
-       */
-      checks: Record<string, never>;
+      /** @enum {string} */
+      status: 'ready';
+      checks: components['schemas']['ReadinessChecksDto'];
     };
     /** @enum {string} */
     ErrorCode:
@@ -756,7 +758,7 @@ export interface components {
        * @example 9b2f0c1e-5d0b-4c53-9d36-2f1f6b0f7a11
        */
       request_id: string;
-      /** @description Present on every VALIDATION_ERROR */
+      /** @description Present on every VALIDATION_ERROR (the first 100 problems) */
       errors?: components['schemas']['FieldErrorDto'][];
     };
     CreateTeamDto: {
@@ -825,15 +827,18 @@ export interface components {
       updated_at: string;
     };
     SlaPolicyListDto: {
+      /** @description One per priority */
       items: components['schemas']['SlaPolicyDto'][];
     };
     UpdateSlaPolicyDto: {
       /**
+       * Format: int32
        * @description Minutes until the first response is due
        * @example 60
        */
       response_minutes: number;
       /**
+       * Format: int32
        * @description Minutes until resolution is due; at least response_minutes
        * @example 240
        */
@@ -960,7 +965,24 @@ export interface components {
        *       "PENDING_INFO": 1
        *     }
        */
-      by_status: Record<string, never>;
+      by_status: {
+        /** Format: int32 */
+        NEW?: number;
+        /** Format: int32 */
+        OPEN?: number;
+        /** Format: int32 */
+        IN_PROGRESS?: number;
+        /** Format: int32 */
+        PENDING_INFO?: number;
+        /** Format: int32 */
+        ESCALATED?: number;
+        /** Format: int32 */
+        RESOLVED?: number;
+        /** Format: int32 */
+        CLOSED?: number;
+        /** Format: int32 */
+        REOPENED?: number;
+      };
       /**
        * @description Open tickets by priority
        * @example {
@@ -969,7 +991,16 @@ export interface components {
        *       "P3": 8
        *     }
        */
-      by_priority: Record<string, never>;
+      by_priority: {
+        /** Format: int32 */
+        P1?: number;
+        /** Format: int32 */
+        P2?: number;
+        /** Format: int32 */
+        P3?: number;
+        /** Format: int32 */
+        P4?: number;
+      };
     };
     SlaComplianceDto: {
       /**
@@ -1149,6 +1180,7 @@ export interface components {
         /** @example http://prometheus:9090/graph?g0.expr=up */
         generator_url: string | null;
         /**
+         * Format: int64
          * @description Firings counted on this ticket, the first included (alert_occurrences)
          * @example 3
          */
@@ -1363,6 +1395,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       /**
+       * Format: int64
        * @description What the single endpoint would have answered: 200, or 400/403/404/409/412
        * @example 200
        */
@@ -1470,7 +1503,10 @@ export interface components {
       into_id: string;
       /** @description Why; also in the public comment on the target */
       note?: string | null;
-      /** @description The target's version the merge is based on (its ETag); If-Match holds the source's */
+      /**
+       * Format: int64
+       * @description The target's version the merge is based on (its ETag); If-Match holds the source's
+       */
       into_version?: number;
     };
     /** @enum {string} */
@@ -1493,8 +1529,22 @@ export interface components {
       /**
        * @description Derived from the extension, whose content was verified
        * @example text/plain
+       * @enum {string}
        */
-      content_type: string;
+      content_type:
+        | 'application/pdf'
+        | 'application/msword'
+        | 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+        | 'text/plain'
+        | 'image/png'
+        | 'image/jpeg'
+        | 'image/gif'
+        | 'application/vnd.ms-excel'
+        | 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        | 'text/csv'
+        | 'application/zip'
+        | 'application/json'
+        | 'application/xml';
       /** @example 48213 */
       size_bytes: number;
       /**
@@ -1652,6 +1702,7 @@ export interface components {
       id: string;
       /** @example https://chat-bridge.internal.example.com/hooks/tickets */
       url: string;
+      /** @description Empty = every event type */
       events: components['schemas']['TicketEventType'][];
       active: boolean;
       /** Format: date-time */
@@ -1830,7 +1881,10 @@ export interface components {
        */
       version: '4';
       groupKey?: string;
-      /** @description Alerts left out by max_alerts */
+      /**
+       * Format: int64
+       * @description Alerts left out by max_alerts
+       */
       truncatedAlerts?: number;
       status?: components['schemas']['AlertStatus'];
       receiver?: string;
@@ -1889,7 +1943,22 @@ export interface components {
   responses: never;
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The caller’s X-Request-ID when it is 1–128 of `A-Za-z0-9._:@/+=-`, else a new UUID */
+    'X-Request-ID': string;
+    /** @description The limit and its window in seconds, e.g. `600;w=60` */
+    'RateLimit-Policy': string;
+    /** @description Requests allowed per window */
+    'RateLimit-Limit': number;
+    /** @description Requests left in this window */
+    'RateLimit-Remaining': number;
+    /** @description Seconds until the window resets */
+    'RateLimit-Reset': number;
+    /** @description Seconds to wait before trying again: on every 429 and 503, on a 409 only with IDEMPOTENCY_KEY_IN_USE */
+    'Retry-After': number;
+    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+    'Idempotent-Replayed': 'true';
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1905,15 +1974,17 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['HealthDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1923,6 +1994,17 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1942,15 +2024,17 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ReadinessDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1960,6 +2044,17 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -1969,6 +2064,8 @@ export interface operations {
       /** @description The database is unreachable */
       503: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1986,18 +2083,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Metrics in the Prometheus text format */
+      /** @description Metrics in the Prometheus text format (a fixed set of series per route and status) */
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
           'text/plain': string;
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -2007,6 +2106,17 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
           [name: string]: unknown;
         };
         content: {
@@ -2030,35 +2140,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2068,6 +2198,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2091,44 +2270,69 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The name is taken */
+      /** @description CONFLICT: the name is taken */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2138,6 +2342,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2159,43 +2412,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2205,6 +2484,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2227,50 +2555,81 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Tickets or alert routes still refer to the team */
+      /** @description CONFLICT: tickets or alert routes still refer to the team */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2280,6 +2639,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2305,52 +2713,83 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The name is taken */
+      /** @description CONFLICT: the name is taken */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2360,6 +2799,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2385,43 +2873,69 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2431,6 +2945,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2454,41 +3017,67 @@ export interface operations {
       /** @description Removed */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: User missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2498,6 +3087,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2517,35 +3155,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaPolicyListDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2555,6 +3213,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2580,35 +3287,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaPolicyDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2618,6 +3345,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2637,35 +3413,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaCalendarDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2675,6 +3471,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2698,35 +3543,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaCalendarDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2736,6 +3601,11 @@ export interface operations {
       /** @description Another change of the same calendar was committed at the same time; send it again */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2745,6 +3615,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2766,43 +3685,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaCalendarDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2812,6 +3757,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2837,43 +3831,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SlaCalendarDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2883,6 +3903,11 @@ export interface operations {
       /** @description Another change of the same calendar was committed at the same time; send it again */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2892,6 +3917,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2914,41 +3988,67 @@ export interface operations {
       /** @description The team uses the default calendar */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2958,6 +4058,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2984,43 +4133,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TeamMetricsDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Team missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3030,6 +4205,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3093,6 +4317,11 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description `true` when `total` was counted; `false` above 1000 matches, where `total` (and `pages`) is PostgreSQL's estimate of the number of matches (always more than 1000) */
           'X-Total-Exact'?: 'true' | 'false';
           /** @description Present when more rows follow: pass it as `cursor` (same filters, sort_by and order) for the next page. Cursor paging stays fast however deep you go. */
@@ -3103,29 +4332,44 @@ export interface operations {
           'application/json': components['schemas']['TicketPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3135,6 +4379,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3162,35 +4455,58 @@ export interface operations {
       /** @description Created; ETag carries the version */
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3200,6 +4516,12 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3209,6 +4531,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3218,6 +4545,55 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3239,44 +4615,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, deleted or not visible to the caller */
+      /** @description NOT_FOUND: Missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3286,6 +4689,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3298,7 +4750,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -3314,43 +4766,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3360,15 +4840,25 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3378,6 +4868,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3400,41 +4939,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3444,6 +5009,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3456,7 +5070,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -3472,43 +5086,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3518,15 +5160,25 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3536,6 +5188,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3558,44 +5259,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description No such number, deleted, or not visible to the caller */
+      /** @description NOT_FOUND: No such number, deleted, or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3605,6 +5331,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3617,7 +5392,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -3633,43 +5408,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3679,15 +5482,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED, or CONFLICT (another open ticket tracks the same alert) */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3697,6 +5510,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3709,7 +5571,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -3725,43 +5587,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3771,15 +5661,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3789,6 +5689,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3801,7 +5750,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -3817,43 +5766,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3863,15 +5840,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3881,6 +5868,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3893,7 +5929,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -3909,43 +5945,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3955,15 +6019,25 @@ export interface operations {
       /** @description INVALID_STATUS_TRANSITION (detail names the allowed targets), REOPEN_WINDOW_EXPIRED or TICKET_CLOSED, or CONFLICT (another open ticket tracks the same alert) */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3973,6 +6047,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3985,7 +6108,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -4001,43 +6124,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4047,15 +6198,25 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4065,6 +6226,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4090,43 +6300,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['HistoryPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4136,6 +6372,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4163,35 +6448,56 @@ export interface operations {
       /** @description Per-ticket results (200 or the 4xx the ticket got) */
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['BulkTicketsResultDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4201,6 +6507,12 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4210,6 +6522,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4219,6 +6536,55 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4244,44 +6610,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketLinkPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, deleted or not visible to the caller */
+      /** @description NOT_FOUND: Missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4291,6 +6682,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4317,44 +6757,69 @@ export interface operations {
       /** @description The link as seen from this ticket */
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketLinkDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description This ticket or the target is missing or not visible */
+      /** @description NOT_FOUND: This ticket or the target is missing or not visible */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4364,6 +6829,11 @@ export interface operations {
       /** @description CONFLICT: linked so already, or a BLOCKS cycle (detail names it); TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4373,6 +6843,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4396,42 +6915,67 @@ export interface operations {
       /** @description Removed */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description No such ticket, or no such link on it */
+      /** @description NOT_FOUND: No such ticket, or no such link on it */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4441,6 +6985,11 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4450,6 +6999,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4475,44 +7073,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['FollowerPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, deleted or not visible to the caller */
+      /** @description NOT_FOUND: Missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4522,6 +7145,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4547,43 +7219,69 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['FollowerDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4593,6 +7291,11 @@ export interface operations {
       /** @description CONFLICT: already a follower, or the reporter */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4602,6 +7305,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4625,42 +7377,67 @@ export interface operations {
       /** @description Removed */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description No such ticket, or the user does not follow it */
+      /** @description NOT_FOUND: No such ticket, or the user does not follow it */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4670,6 +7447,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4682,7 +7508,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The ETag ("<version>") the change is based on */
+        /** @description The ETag ("<version>") the change is based on; longer than 1024 characters never matches */
         'If-Match'?: string;
       };
       path: {
@@ -4698,43 +7524,71 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TicketDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4744,15 +7598,25 @@ export interface operations {
       /** @description TICKET_CLOSED (either ticket is closed) or CONFLICT (either was merged already: a chain, or a concurrent merge) */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description If-Match does not match the current version */
+      /** @description PRECONDITION_FAILED: If-Match does not match the current version */
       412: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4762,6 +7626,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4787,43 +7700,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CommentPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4833,6 +7772,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4861,43 +7849,70 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CommentDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4911,6 +7926,12 @@ export interface operations {
        */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4920,6 +7941,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -4929,6 +7955,55 @@ export interface operations {
       /** @description IDEMPOTENCY_KEY_REUSED: the key was used with a different body */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -4954,43 +8029,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CommentDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Comment missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5000,6 +8101,11 @@ export interface operations {
       /** @description TICKET_CLOSED */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5009,6 +8115,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5031,41 +8186,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Comment missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5075,6 +8256,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5100,44 +8330,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AttachmentPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Ticket missing, deleted or not visible */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5147,6 +8402,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5170,7 +8474,10 @@ export interface operations {
     requestBody: {
       content: {
         'multipart/form-data': {
-          /** Format: binary */
+          /**
+           * Format: binary
+           * @description The file, up to UPLOAD_MAX_FILE_SIZE bytes (50 MiB unless configured otherwise)
+           */
           file: Blob;
           /**
            * Format: uuid
@@ -5183,44 +8490,70 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AttachmentDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Ticket missing, deleted or not visible */
+      /** @description NOT_FOUND: Ticket missing, deleted or not visible */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5234,6 +8567,12 @@ export interface operations {
        */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5243,6 +8582,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: above UPLOAD_MAX_FILE_SIZE */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5252,6 +8596,11 @@ export interface operations {
       /** @description UNSUPPORTED_FILE_TYPE */
       415: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5265,15 +8614,55 @@ export interface operations {
        */
       422: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description SCAN_UNAVAILABLE (Retry-After) */
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SCAN_UNAVAILABLE (Retry-After); SERVICE_UNAVAILABLE: the database is unreachable */
       503: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5283,6 +8672,11 @@ export interface operations {
       /** @description INSUFFICIENT_STORAGE */
       507: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5297,7 +8691,7 @@ export interface operations {
       header?: {
         /** @description The ETag ("<sha256>") of a copy the client has */
         'If-None-Match'?: string;
-        /** @description One byte range, e.g. bytes=0-1023 */
+        /** @description One byte range, e.g. bytes=0-1023 (anything else is ignored: the whole file is sent) */
         Range?: string;
       };
       path: {
@@ -5310,26 +8704,93 @@ export interface operations {
       /** @description The stored bytes, as their Content-Type */
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
+          /** @description `attachment; filename*=UTF-8''<percent-encoded name>` */
+          'Content-Disposition': string;
+          /** @description `default-src 'none'; sandbox` */
+          'Content-Security-Policy': string;
           [name: string]: unknown;
         };
         content: {
-          '*/*': Blob;
+          'application/pdf': Blob;
+          'application/msword': Blob;
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document': Blob;
+          'text/plain': Blob;
+          'image/png': Blob;
+          'image/jpeg': Blob;
+          'image/gif': Blob;
+          'application/vnd.ms-excel': Blob;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': Blob;
+          'text/csv': Blob;
+          'application/zip': Blob;
+          'application/json': Blob;
+          'application/xml': Blob;
         };
       };
       /** @description The requested range */
       206: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
+          /** @description `attachment; filename*=UTF-8''<percent-encoded name>` */
+          'Content-Disposition': string;
+          /** @description `default-src 'none'; sandbox` */
+          'Content-Security-Policy': string;
+          /** @description `bytes <first>-<last>/<size>` */
+          'Content-Range': string;
           [name: string]: unknown;
         };
         content: {
-          '*/*': Blob;
+          'application/pdf': Blob;
+          'application/msword': Blob;
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document': Blob;
+          'text/plain': Blob;
+          'image/png': Blob;
+          'image/jpeg': Blob;
+          'image/gif': Blob;
+          'application/vnd.ms-excel': Blob;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': Blob;
+          'text/csv': Blob;
+          'application/zip': Blob;
+          'application/json': Blob;
+          'application/xml': Blob;
         };
       };
       /** @description Redirect mode: the bytes are at Location, a signed URL of the store that expires within 5 minutes */
       302: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description The signed URL (S3 presigned GET or Azure SAS with read permission) */
           Location?: string;
+          /** @description private, no-store: the signed URL is for this caller, now */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -5337,41 +8798,75 @@ export interface operations {
       /** @description The client’s copy is current */
       304: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Attachment missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5381,6 +8876,11 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5390,13 +8890,77 @@ export interface operations {
       /** @description The range starts past the end (Content-Range: bytes *\/<size>) */
       416: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<sha256>"` of the stored bytes */
+          ETag: string;
+          /** @description `bytes` */
+          'Accept-Ranges': string;
+          /** @description `private, no-cache` */
+          'Cache-Control': string;
+          /** @description `nosniff` */
+          'X-Content-Type-Options': string;
+          /** @description `bytes *\/<size>` */
+          'Content-Range': string;
           [name: string]: unknown;
         };
         content?: never;
       };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description INSUFFICIENT_STORAGE: the store is failing */
       507: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5419,41 +8983,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Attachment missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5463,6 +9053,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5486,35 +9125,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['EventFeedDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5524,6 +9183,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5547,35 +9255,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5585,6 +9313,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5608,35 +9385,55 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5646,6 +9443,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5667,43 +9513,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Webhook missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5713,6 +9585,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5735,41 +9656,67 @@ export interface operations {
       /** @description Deleted */
       204: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Webhook missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5779,6 +9726,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5804,43 +9800,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDeliveryPageDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Webhook missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5850,6 +9872,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5872,43 +9943,69 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WebhookDeliveryDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description NOT_FOUND: Delivery missing, deleted or not visible to the caller */
       404: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5918,6 +10015,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -5941,35 +10087,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AlertIntakeResultDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5979,6 +10145,11 @@ export interface operations {
       /** @description CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -5988,6 +10159,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6011,35 +10231,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AlertIntakeResultDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -6049,6 +10289,11 @@ export interface operations {
       /** @description CONFLICT: someone reopened an older ticket of the same alert at the same moment; nothing was stored, retry */
       409: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -6058,6 +10303,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6077,35 +10371,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AlertRoutesDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -6115,6 +10429,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -6138,35 +10501,55 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AlertRoutesDto'];
         };
       };
-      /** @description Malformed JSON, a bad field or parameter, or an unknown property */
+      /** @description VALIDATION_ERROR: Malformed JSON, a bad field or parameter, or an unknown property */
       400: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Missing, invalid or expired access token */
+      /** @description UNAUTHORIZED: Missing, invalid or expired access token */
       401: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           /** @description RFC 6750 challenge: `Bearer realm="ticket-service"` when no bearer token was sent, else with `error="invalid_token"` and `error_description="token expired"` or `"invalid token"` */
-          'WWW-Authenticate'?: string;
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description The caller may see the resource but not do this */
+      /** @description FORBIDDEN: The caller may see the resource but not do this */
       403: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -6176,6 +10559,55 @@ export interface operations {
       /** @description PAYLOAD_TOO_LARGE: a JSON body above 1 MiB */
       413: {
         headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMITED: more requests this minute than RATE_LIMIT_PER_MINUTE allows (per user, or per address without a valid token) */
+      429: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR: anything unexpected (logged with the request id) */
+      500: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: the database is unreachable */
+      503: {
+        headers: {
+          'X-Request-ID': components['headers']['X-Request-ID'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {

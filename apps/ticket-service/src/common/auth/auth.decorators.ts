@@ -29,7 +29,8 @@ export function Auth(...roles: Role[]): ClassDecorator & MethodDecorator {
           description:
             `RFC 6750 challenge: \`Bearer realm="${AUTH_REALM}"\` when no bearer token was sent, else with ` +
             '`error="invalid_token"` and `error_description="token expired"` or `"invalid token"`',
-          schema: { type: 'string' },
+          required: true,
+          schema: { type: 'string', maxLength: 200 },
         },
       },
     }),

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
+import { MAX_IF_MATCH_LENGTH } from './api-responses';
 
 /** Sets a strong `ETag: "<version>"` from the response body's version. */
 @Injectable()
@@ -29,6 +30,7 @@ export class VersionETagInterceptor implements NestInterceptor {
  */
 export function parseIfMatch(header: string | undefined): number | null {
   if (header === undefined || header.trim() === '*') return null;
+  if (header.length > MAX_IF_MATCH_LENGTH) return -1;
   const tags = header.split(',').map((tag) => tag.trim());
   for (const tag of tags) {
     const match = /^"(\d{1,9})"$/.exec(tag);

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, Length, NotContains, ValidateIf } from 'class-validator';
+import { UUID_FORM } from './uuid-param';
 
 interface TextFieldOptions {
   min: number;
@@ -89,6 +90,6 @@ export function UuidField(options: UuidFieldOptions = {}): PropertyDecorator {
     }),
     lowerCase,
     ...optionality,
-    IsUUID('all'),
+    IsUUID(UUID_FORM),
   );
 }

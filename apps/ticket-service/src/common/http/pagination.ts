@@ -66,7 +66,7 @@ export async function findPage<Row extends ObjectLiteral, Item>(
 /** The documented envelope class of a collection of `item` (one per item type, named `<Item>PageDto`). */
 export function PageDto<T>(item: ClassType<T>): ClassType<Page<T>> {
   class PageOfItems implements Page<T> {
-    @ApiProperty({ type: [item] })
+    @ApiProperty({ type: [item], maxItems: MAX_PAGE_SIZE })
     items!: T[];
 
     @ApiProperty({ example: 1 })

@@ -15,10 +15,10 @@ import { ErrorCode } from '@ticketing/contracts';
 import type { Request, Response } from 'express';
 import { catchError, from, lastValueFrom, mergeMap, type Observable, of, throwError } from 'rxjs';
 import type { Principal } from '../auth/principal';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../http/api-responses';
 import { DomainError } from '../errors/domain-error';
 import { type IdempotencyScope, IdempotencyStore } from './idempotency-store';
 
-const MAX_KEY_LENGTH = 255;
 const COMPLETES_OUTSIDE_TRANSACTION = 'idempotency:completes-outside-transaction';
 
 /**
@@ -46,7 +46,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & { user: Principal }>();
     const key = req.header('Idempotency-Key');
     if (key === undefined) return next.handle();
-    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw DomainError.validation('Idempotency-Key must be 1–255 characters', [
         { field: 'Idempotency-Key', message: 'must be 1–255 characters' },
       ]);

@@ -16,6 +16,7 @@ import type { Request, Response } from 'express';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { DEFAULT_UPLOAD_MAX_FILE_SIZE } from '../../config/app-config';
 import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-responses';
 import { AcceptsMultipart } from '../../common/http/content-type.interceptor';
 import { type Page, PageQueryDto } from '../../common/http/pagination';
@@ -25,14 +26,19 @@ import {
   IdempotencyInterceptor,
 } from '../../common/idempotency/idempotency.interceptor';
 import { AttachmentsService } from './attachments.service';
-import { downloadConditionsOf, sendDownload } from './download/attachment-download';
+import { DOWNLOAD_HEADERS, downloadConditionsOf, sendDownload } from './download/attachment-download';
 import { AttachmentDto, AttachmentPageDto } from './dto/attachment.dto';
 import type { PendingUpload } from './storage-intents';
-import { ALLOWED_EXTENSIONS } from './upload/file-type-policy';
+import { ALLOWED_EXTENSIONS, STORED_CONTENT_TYPES } from './upload/file-type-policy';
 import { AttachmentUploadInterceptor, UploadedAttachment } from './upload/attachment-upload.interceptor';
 
-/** A download answers with the stored content type, whichever it is; errors stay JSON. */
-const STORED_BYTES = { '*/*': { schema: { type: 'string', format: 'binary' } } };
+/** A download answers with the stored file's own content type (one of the allowed kinds'); errors stay JSON. */
+const STORED_BYTES = Object.fromEntries(
+  STORED_CONTENT_TYPES.map((type) => [
+    type,
+    { schema: { type: 'string', format: 'binary', maxLength: DEFAULT_UPLOAD_MAX_FILE_SIZE } },
+  ]),
+);
 
 @ApiTags('attachments')
 @Auth()
@@ -70,7 +76,12 @@ export class AttachmentsController {
       type: 'object',
       required: ['file'],
       properties: {
-        file: { type: 'string', format: 'binary' },
+        file: {
+          type: 'string',
+          format: 'binary',
+          maxLength: DEFAULT_UPLOAD_MAX_FILE_SIZE,
+          description: 'The file, up to UPLOAD_MAX_FILE_SIZE bytes (50 MiB unless configured otherwise)',
+        },
         comment_id: { type: 'string', format: 'uuid', description: 'A comment of this ticket to attach it to' },
       },
     },
@@ -103,22 +114,49 @@ export class AttachmentsController {
       'under the stored file name.',
     operationId: 'downloadAttachment',
   })
-  @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. bytes=0-1023' })
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag ("<sha256>") of a copy the client has' })
-  @ApiOkResponse({ description: 'The stored bytes, as their Content-Type', content: STORED_BYTES })
-  @ApiResponse({ status: 206, description: 'The requested range', content: STORED_BYTES })
+  @ApiHeader({
+    name: 'Range',
+    required: false,
+    description: 'One byte range, e.g. bytes=0-1023 (anything else is ignored: the whole file is sent)',
+    schema: { type: 'string', maxLength: 64 },
+  })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The ETag ("<sha256>") of a copy the client has',
+    schema: { type: 'string', maxLength: 1024 },
+  })
+  @ApiOkResponse({
+    description: 'The stored bytes, as their Content-Type',
+    content: STORED_BYTES,
+    headers: DOWNLOAD_HEADERS[200],
+  })
+  @ApiResponse({
+    status: 206,
+    description: 'The requested range',
+    content: STORED_BYTES,
+    headers: DOWNLOAD_HEADERS[206],
+  })
   @ApiResponse({
     status: 302,
     description: 'Redirect mode: the bytes are at Location, a signed URL of the store that expires within 5 minutes',
     headers: {
       Location: {
         description: 'The signed URL (S3 presigned GET or Azure SAS with read permission)',
-        schema: { type: 'string', format: 'uri' },
+        schema: { type: 'string', format: 'uri', maxLength: 4096 },
+      },
+      'Cache-Control': {
+        description: 'private, no-store: the signed URL is for this caller, now',
+        schema: { type: 'string', maxLength: 64 },
       },
     },
   })
-  @ApiResponse({ status: 304, description: 'The client’s copy is current' })
-  @ApiResponse({ status: 416, description: 'The range starts past the end (Content-Range: bytes */<size>)' })
+  @ApiResponse({ status: 304, description: 'The client’s copy is current', headers: DOWNLOAD_HEADERS[304] })
+  @ApiResponse({
+    status: 416,
+    description: 'The range starts past the end (Content-Range: bytes */<size>)',
+    headers: DOWNLOAD_HEADERS[416],
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiResponse({ status: 507, type: ErrorResponseDto, description: 'INSUFFICIENT_STORAGE: the store is failing' })
   async download(

@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ErrorCode } from '@ticketing/contracts';
-import { isUUID } from 'class-validator';
 import { In } from 'typeorm';
 import { AccessGate, require403 } from '../../common/access/access-gate';
 import { AccessPolicy } from '../../common/access/access-policy';
@@ -33,6 +32,7 @@ import {
 } from './storage/storage-driver';
 import { type PendingUpload, StorageIntents, type UploadIntent } from './storage-intents';
 import { COMMENT_ID_FIELD, FILE_FIELD, type StagedFile } from './upload/upload-receiver';
+import { isUuid } from '../../common/http/uuid-param';
 
 const noSuchComment = (): DomainError =>
   DomainError.validation('comment_id does not refer to a comment of this ticket', [
@@ -183,7 +183,7 @@ export class AttachmentsService {
 
   private parseCommentId(value: string | null): string | null {
     if (value === null || value === '') return null;
-    if (!isUUID(value, 'all')) {
+    if (!isUuid(value)) {
       throw DomainError.validation('comment_id must be a UUID', [
         { field: COMMENT_ID_FIELD, message: 'must be a UUID' },
       ]);

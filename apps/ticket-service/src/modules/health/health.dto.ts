@@ -1,23 +1,28 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class HealthDto {
-  @ApiProperty({ example: 'healthy' })
+  @ApiProperty({ enum: ['healthy'] })
   status!: 'healthy';
 
-  @ApiProperty({ example: 'ticket-service' })
+  @ApiProperty({ example: 'ticket-service', maxLength: 64 })
   service!: string;
 
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ example: '1.0.0', maxLength: 64 })
   version!: string;
 
-  @ApiProperty({ example: 'development' })
+  @ApiProperty({ enum: ['development', 'test', 'production'], example: 'development' })
   environment!: string;
 }
 
+export class ReadinessChecksDto {
+  @ApiProperty({ enum: ['up'] })
+  database!: 'up';
+}
+
 export class ReadinessDto {
-  @ApiProperty({ example: 'ready' })
+  @ApiProperty({ enum: ['ready'] })
   status!: 'ready';
 
-  @ApiProperty({ example: { database: 'up' } })
+  @ApiProperty({ type: ReadinessChecksDto })
   checks!: { database: 'up' };
 }

@@ -3,6 +3,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { HistoryChangeType } from '@ticketing/contracts';
 import type { HistoryMetadata } from './ticket-history.entity';
 
+/** The longest value a change can record: a ticket description (20,000 characters). */
+const MAX_HISTORY_VALUE_LENGTH = 20_000;
+
 export class HistoryEntryDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -13,13 +16,13 @@ export class HistoryEntryDto {
   @ApiProperty({ enum: HistoryChangeType, enumName: 'HistoryChangeType' })
   change_type!: HistoryChangeType;
 
-  @ApiProperty({ type: String, nullable: true, example: 'priority' })
+  @ApiProperty({ type: String, nullable: true, maxLength: 64, example: 'priority' })
   field_name!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'P3' })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_HISTORY_VALUE_LENGTH, example: 'P3' })
   old_value!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'P1' })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_HISTORY_VALUE_LENGTH, example: 'P1' })
   new_value!: string | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null = the system' })

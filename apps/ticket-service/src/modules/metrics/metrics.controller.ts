@@ -13,7 +13,10 @@ export class MetricsController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics', operationId: 'getMetrics' })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'Metrics in the Prometheus text format (a fixed set of series per route and status)',
+    schema: { type: 'string', maxLength: 1_048_576 },
+  })
   scrape(): Promise<string> {
     return this.metrics.render();
   }

@@ -30,7 +30,7 @@ export class TeamsController {
   @Auth(...MANAGERS)
   @ApiOperation({ summary: 'Create a team', operationId: 'createTeam' })
   @ApiCreatedResponse({ type: TeamDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'CONFLICT: the name is taken' })
   create(@Body() body: CreateTeamDto): Promise<TeamDto> {
     return this.teams.create(body);
   }
@@ -59,7 +59,7 @@ export class TeamsController {
   @ApiOperation({ summary: 'Rename a team', operationId: 'updateTeam' })
   @ApiOkResponse({ type: TeamDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'CONFLICT: the name is taken' })
   update(@UuidParam('team_id') id: string, @Body() body: UpdateTeamDto): Promise<TeamDto> {
     return this.teams.rename(id, body);
   }
@@ -71,7 +71,10 @@ export class TeamsController {
   @ApiOperation({ summary: 'Delete a team that no ticket refers to', operationId: 'deleteTeam' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Tickets or alert routes still refer to the team' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'CONFLICT: tickets or alert routes still refer to the team',
+  })
   remove(@UuidParam('team_id') id: string): Promise<void> {
     return this.teams.remove(id);
   }

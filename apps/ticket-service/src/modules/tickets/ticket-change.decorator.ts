@@ -1,7 +1,7 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
-import { ApiIfMatch } from '../../common/http/api-responses';
+import { ApiIfMatch, VERSION_ETAG_HEADERS } from '../../common/http/api-responses';
 import { VersionETagInterceptor } from '../../common/http/etag';
 import { ApiUuidParams } from '../../common/http/uuid-param';
 import { TicketDto } from './dto/ticket.dto';
@@ -22,7 +22,7 @@ export function TicketChange({ summary, operationId, conflicts }: TicketChangeDo
   return applyDecorators(
     ApiConflictResponse({ type: ErrorResponseDto, description: conflicts }),
     ApiNotFoundResponse({ type: ErrorResponseDto }),
-    ApiOkResponse({ type: TicketDto }),
+    ApiOkResponse({ type: TicketDto, headers: VERSION_ETAG_HEADERS }),
     ApiOperation({ summary, operationId }),
     ApiIfMatch(),
     ApiUuidParams('ticket_id'),

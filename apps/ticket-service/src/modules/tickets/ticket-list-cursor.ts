@@ -1,6 +1,6 @@
-import { isUUID } from 'class-validator';
 import { DomainError } from '../../common/errors/domain-error';
 import type { TicketSortField } from './dto/ticket-list-query.dto';
+import { isUuid } from '../../common/http/uuid-param';
 
 /** What a cursor pins: the last row served and the order it was served in. */
 export interface TicketListCursor {
@@ -26,7 +26,7 @@ export function decodeCursor(text: string, sortBy: TicketSortField, order: 'asc'
     throw invalidCursor('must be a next_cursor value returned by this endpoint');
   }
   const { id, s, o } = (parsed ?? {}) as { id?: unknown; s?: unknown; o?: unknown };
-  if (typeof id !== 'string' || !isUUID(id, 'all'))
+  if (typeof id !== 'string' || !isUuid(id))
     throw invalidCursor('must be a next_cursor value returned by this endpoint');
   if (s !== sortBy || o !== order) throw invalidCursor('was issued for another sort_by or order');
   return { id: id.toLowerCase(), sortBy, order };

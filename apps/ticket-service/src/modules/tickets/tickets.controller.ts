@@ -27,7 +27,7 @@ import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
-import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-responses';
+import { ApiIdempotent, ApiValidationResponse, VERSION_ETAG_HEADERS } from '../../common/http/api-responses';
 import { IfMatch, VersionETagInterceptor } from '../../common/http/etag';
 import type { Page } from '../../common/http/pagination';
 import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
@@ -69,7 +69,11 @@ export class TicketsController {
   @UseInterceptors(VersionETagInterceptor, IdempotencyInterceptor)
   @ApiOperation({ summary: 'Open a ticket (the caller is the reporter)', operationId: 'createTicket' })
   @ApiIdempotent()
-  @ApiCreatedResponse({ type: TicketDto, description: 'Created; ETag carries the version' })
+  @ApiCreatedResponse({
+    type: TicketDto,
+    description: 'Created; ETag carries the version',
+    headers: VERSION_ETAG_HEADERS,
+  })
   create(@CurrentUser() user: Principal, @Body() body: TicketFieldsDto): Promise<TicketDto> {
     return this.tickets.create(user, body);
   }
@@ -89,7 +93,7 @@ export class TicketsController {
         description:
           'Present when more rows follow: pass it as `cursor` (same filters, sort_by and order) for the next ' +
           'page. Cursor paging stays fast however deep you go.',
-        schema: { type: 'string' },
+        schema: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
       },
     },
   })
@@ -108,7 +112,7 @@ export class TicketsController {
   @UseInterceptors(VersionETagInterceptor)
   @ApiUuidParams('ticket_id')
   @ApiOperation({ summary: 'Get a ticket', operationId: 'getTicket' })
-  @ApiOkResponse({ type: TicketDto })
+  @ApiOkResponse({ type: TicketDto, headers: VERSION_ETAG_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Missing, deleted or not visible to the caller' })
   get(@CurrentUser() user: Principal, @UuidParam('ticket_id') id: string): Promise<TicketDto> {
     return this.tickets.get(user, id);

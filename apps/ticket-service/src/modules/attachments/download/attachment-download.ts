@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Logger } from '@nestjs/common';
+import type { HeaderObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { ByteRange, SignedDownload } from '../storage/storage-driver';
 import { etagMatches, parseRange } from './byte-range';
@@ -38,6 +39,32 @@ export function contentDisposition(filename: string): string {
 }
 
 const logger = new Logger('AttachmentDownload');
+
+const text = (description: string, maxLength: number, required = true): HeaderObject => ({
+  description,
+  required,
+  schema: { type: 'string', maxLength },
+});
+
+/** The headers buildDownload sets, as the OpenAPI document declares them, by status. */
+const VALIDATORS: Record<string, HeaderObject> = {
+  ETag: text('The strong ETag `"<sha256>"` of the stored bytes', 66),
+  'Accept-Ranges': text('`bytes`', 5),
+  'Cache-Control': text('`private, no-cache`', 32),
+  'X-Content-Type-Options': text('`nosniff`', 7),
+};
+const CONTENT: Record<string, HeaderObject> = {
+  ...VALIDATORS,
+  // attachment; filename*=UTF-8''<the filename, up to 255 characters, percent-encoded>
+  'Content-Disposition': text("`attachment; filename*=UTF-8''<percent-encoded name>`", 3_100),
+  'Content-Security-Policy': text("`default-src 'none'; sandbox`", 64),
+};
+export const DOWNLOAD_HEADERS = {
+  200: CONTENT,
+  206: { ...CONTENT, 'Content-Range': text('`bytes <first>-<last>/<size>`', 64) },
+  304: VALIDATORS,
+  416: { ...VALIDATORS, 'Content-Range': text('`bytes */<size>`', 32) },
+} as const;
 
 /**
  * Writes a download. Once the headers are out an error can no longer become an error body: the response is

@@ -5,7 +5,6 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import type { Request } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Principal } from '../../../common/auth/principal';
@@ -13,6 +12,7 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { AttachmentsService } from '../attachments.service';
 import { type PendingUpload, StorageIntents, type UploadIntent } from '../storage-intents';
 import { type ReceivedUpload, UploadReceiver } from './upload-receiver';
+import { isUuid } from '../../../common/http/uuid-param';
 
 const receivedUploads = new WeakMap<Request, PendingUpload>();
 
@@ -40,7 +40,7 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<Request & { user: Principal }>();
     const ticketId = req.params.ticket_id;
-    if (typeof ticketId !== 'string' || !isUUID(ticketId, 'all')) {
+    if (typeof ticketId !== 'string' || !isUuid(ticketId)) {
       throw DomainError.validation('Path parameter ticket_id must be a UUID', [
         { field: 'ticket_id', message: 'must be a UUID' },
       ]);

@@ -108,6 +108,11 @@ const KINDS: Readonly<Record<AllowedExtension, FileKind>> = {
   xml: { contentType: 'application/xml', detectedAs: null },
 };
 
+/** Every Content-Type a stored file is downloaded with. */
+export const STORED_CONTENT_TYPES: readonly string[] = [
+  ...new Set(Object.values(KINDS).map((kind) => kind.contentType)),
+];
+
 export function isAllowedExtension(extension: string | null): extension is AllowedExtension {
   return extension !== null && (ALLOWED_EXTENSIONS as readonly string[]).includes(extension);
 }

@@ -5,10 +5,12 @@ import { IsOmittable, TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 import { AttachmentDto } from '../../attachments';
 
+export const MAX_COMMENT_LENGTH = 10_000;
+
 const CLIENT_COMMENT_TYPES = [CommentType.COMMENT, CommentType.RESOLUTION] as const;
 
 export class CreateCommentDto {
-  @TextField({ min: 1, max: 10_000, example: 'Investigating: the primary shows 100% CPU since 14:28 UTC.' })
+  @TextField({ min: 1, max: MAX_COMMENT_LENGTH, example: 'Investigating: the primary shows 100% CPU since 14:28 UTC.' })
   content!: string;
 
   @ApiProperty({
@@ -28,7 +30,11 @@ export class CreateCommentDto {
 }
 
 export class UpdateCommentDto {
-  @TextField({ min: 1, max: 10_000, example: 'Investigating: the primary shows 100% CPU since 14:28 UTC (corrected).' })
+  @TextField({
+    min: 1,
+    max: MAX_COMMENT_LENGTH,
+    example: 'Investigating: the primary shows 100% CPU since 14:28 UTC (corrected).',
+  })
   content!: string;
 }
 
@@ -42,7 +48,7 @@ export class CommentDto {
   @ApiProperty({ format: 'uuid' })
   author_id!: string;
 
-  @ApiProperty({ example: 'Investigating: the primary shows 100% CPU since 14:28 UTC.' })
+  @ApiProperty({ example: 'Investigating: the primary shows 100% CPU since 14:28 UTC.', maxLength: MAX_COMMENT_LENGTH })
   content!: string;
 
   @ApiProperty({ enum: CommentType, enumName: 'CommentType' })

@@ -22,6 +22,7 @@ export class EventFeedQueryDto {
   @ApiProperty({
     required: false,
     example: '750:42',
+    maxLength: 41,
     pattern: FEED_CURSOR.source,
     description: 'The next_cursor of the previous page; omit to start at the beginning',
   })
@@ -69,9 +70,14 @@ export class EventDto {
 }
 
 export class EventFeedDto {
-  @ApiProperty({ type: [EventDto], description: 'Oldest first' })
+  @ApiProperty({ type: [EventDto], maxItems: MAX_FEED_LIMIT, description: 'Oldest first' })
   items!: EventDto[];
 
-  @ApiProperty({ example: '750:42', description: 'Opaque; pass as `after` to get the events that follow' })
+  @ApiProperty({
+    example: '750:42',
+    maxLength: 41,
+    pattern: FEED_CURSOR.source,
+    description: 'Opaque; pass as `after` to get the events that follow',
+  })
   next_cursor!: string;
 }

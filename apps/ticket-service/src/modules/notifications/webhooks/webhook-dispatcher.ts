@@ -16,6 +16,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import { toEventDto } from '../events.service';
 import { appConnections, type AttemptOutcome, type Claim, DeliveryQueue, ownConnections } from './delivery-queue';
 import { DueDeliveryListener } from './due-delivery-listener';
+import { MAX_ATTEMPT_ERROR_LENGTH } from './webhook.dto';
 import { retryDelaySeconds, signWebhook } from './webhook-signing';
 
 /** Attempts in flight at most per instance; a pass claims more when half of them have finished. */
@@ -212,7 +213,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
     } catch (failure) {
       responseStatus = null;
-      error = failureReason(failure).slice(0, 500);
+      error = failureReason(failure).slice(0, MAX_ATTEMPT_ERROR_LENGTH);
     }
     const durationMs = Math.round(performance.now() - started);
     const completedAt = this.clock.now();

@@ -4,10 +4,16 @@ import { ArrayMaxSize, IsArray, IsEnum, IsString, MaxLength } from 'class-valida
 import { IsOmittable, TextField } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
 
+export const MAX_WEBHOOK_URL_LENGTH = 2000;
+/** Subscribing to every type is an empty list; repeats are pointless but harmless up to this many. */
+export const MAX_SUBSCRIBED_EVENTS = 20;
+/** An attempt's failure reason is cut to this many characters. */
+export const MAX_ATTEMPT_ERROR_LENGTH = 500;
+
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://chat-bridge.internal.example.com/hooks/tickets', maxLength: 2000 })
+  @ApiProperty({ example: 'https://chat-bridge.internal.example.com/hooks/tickets', maxLength: MAX_WEBHOOK_URL_LENGTH })
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(MAX_WEBHOOK_URL_LENGTH)
   url!: string;
 
   @ApiProperty({
@@ -15,11 +21,12 @@ export class CreateWebhookDto {
     enumName: 'TicketEventType',
     isArray: true,
     example: ['ticket.created', 'sla.breached'],
+    maxItems: MAX_SUBSCRIBED_EVENTS,
     description: 'Empty = every event type',
   })
   @IsOmittable()
   @IsArray()
-  @ArrayMaxSize(20)
+  @ArrayMaxSize(MAX_SUBSCRIBED_EVENTS)
   @IsEnum(TicketEventType, { each: true })
   events?: TicketEventType[];
 
@@ -36,10 +43,16 @@ export class WebhookDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ example: 'https://chat-bridge.internal.example.com/hooks/tickets' })
+  @ApiProperty({ example: 'https://chat-bridge.internal.example.com/hooks/tickets', maxLength: MAX_WEBHOOK_URL_LENGTH })
   url!: string;
 
-  @ApiProperty({ enum: TicketEventType, enumName: 'TicketEventType', isArray: true })
+  @ApiProperty({
+    enum: TicketEventType,
+    enumName: 'TicketEventType',
+    isArray: true,
+    maxItems: MAX_SUBSCRIBED_EVENTS,
+    description: 'Empty = every event type',
+  })
   events!: TicketEventType[];
 
   @ApiProperty()
@@ -64,7 +77,7 @@ export class WebhookAttemptDto {
   @ApiProperty({ type: Number, nullable: true, example: 503 })
   response_status!: number | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'timeout after 5000 ms' })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_ATTEMPT_ERROR_LENGTH, example: 'timeout after 5000 ms' })
   error!: string | null;
 }
 

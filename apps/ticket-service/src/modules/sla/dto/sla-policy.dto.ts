@@ -62,6 +62,6 @@ export class SlaPolicyDto {
 }
 
 export class SlaPolicyListDto {
-  @ApiProperty({ type: [SlaPolicyDto] })
+  @ApiProperty({ type: [SlaPolicyDto], maxItems: Object.keys(TicketPriority).length, description: 'One per priority' })
   items!: SlaPolicyDto[];
 }

@@ -1,6 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { TicketPriority, TicketStatus } from '@ticketing/contracts';
 import { IsOptional } from 'class-validator';
 import { IsTimestamp } from '../../../common/http/timestamp';
+
+/** A ticket count per value, keyed by the value; a value with no tickets may be left out. */
+function countsBy(values: readonly string[]) {
+  return Object.fromEntries(
+    values.map((value) => [value, { type: 'integer' as const, format: 'int32', minimum: 0, maximum: 2 ** 31 - 1 }]),
+  );
+}
 
 export class TeamMetricsQueryDto {
   @ApiProperty({
@@ -22,10 +30,20 @@ export class OpenTicketsDto {
   @ApiProperty({ example: 12 })
   total!: number;
 
-  @ApiProperty({ example: { NEW: 2, OPEN: 5, IN_PROGRESS: 4, PENDING_INFO: 1 }, description: 'Open tickets by status' })
+  @ApiProperty({
+    type: 'object',
+    properties: countsBy(Object.values(TicketStatus)),
+    example: { NEW: 2, OPEN: 5, IN_PROGRESS: 4, PENDING_INFO: 1 },
+    description: 'Open tickets by status',
+  })
   by_status!: Record<string, number>;
 
-  @ApiProperty({ example: { P1: 1, P2: 3, P3: 8 }, description: 'Open tickets by priority' })
+  @ApiProperty({
+    type: 'object',
+    properties: countsBy(Object.values(TicketPriority)),
+    example: { P1: 1, P2: 3, P3: 8 },
+    description: 'Open tickets by priority',
+  })
   by_priority!: Record<string, number>;
 }
 

@@ -4,8 +4,10 @@ import { TeamMemberRole } from '@ticketing/contracts';
 import { IsEnum } from 'class-validator';
 import { TextField, UuidField } from '../../../common/http/fields';
 
+export const MAX_TEAM_NAME_LENGTH = 100;
+
 export class CreateTeamDto {
-  @TextField({ min: 2, max: 100, example: 'Platform' })
+  @TextField({ min: 2, max: MAX_TEAM_NAME_LENGTH, example: 'Platform' })
   name!: string;
 }
 
@@ -32,7 +34,7 @@ export class TeamDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ example: 'Platform' })
+  @ApiProperty({ example: 'Platform', maxLength: MAX_TEAM_NAME_LENGTH })
   name!: string;
 
   @ApiProperty({ type: [TeamMemberDto] })

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsEnum } from 'class-validator';
 import { TicketStatus } from '@ticketing/contracts';
 import { TextField, UuidField } from '../../../common/http/fields';
+import { MAX_RESOLUTION_NOTES_LENGTH } from './ticket-fields.dto';
 
 export class ChangeStatusDto {
   @ApiProperty({ enum: TicketStatus, enumName: 'TicketStatus', example: TicketStatus.IN_PROGRESS })
@@ -19,7 +20,7 @@ export class ChangeStatusDto {
 
   @TextField({
     min: 10,
-    max: 10_000,
+    max: MAX_RESOLUTION_NOTES_LENGTH,
     nullable: true,
     description: 'Required when the target is RESOLVED',
     example: null,
@@ -30,7 +31,7 @@ export class ChangeStatusDto {
 export class ResolveTicketDto {
   @TextField({
     min: 10,
-    max: 10_000,
+    max: MAX_RESOLUTION_NOTES_LENGTH,
     example: 'Restarted the primary and cleared the connection pool; root cause was a leak in the handler.',
   })
   resolution_notes!: string;

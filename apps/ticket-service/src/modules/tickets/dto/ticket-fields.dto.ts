@@ -5,8 +5,12 @@ import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority } from '
 import { enumOrNull, IsOmittable, TextField, UuidField } from '../../../common/http/fields';
 
 export const MAX_TAGS = 20;
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 20_000;
+export const MAX_AFFECTED_SERVICE_LENGTH = 200;
+export const MAX_RESOLUTION_NOTES_LENGTH = 10_000;
 /** One tag as documented: the bounds apply after trimming and lower-casing. */
-const TAG_ITEM = { type: 'string', minLength: 1, maxLength: 50 } as const;
+export const TAG_ITEM = { type: 'string', minLength: 1, maxLength: 50 } as const;
 
 /** Tags are trimmed, lower-cased and de-duplicated before they are validated. */
 export function normalizeTags(value: unknown): unknown {
@@ -20,12 +24,12 @@ export function normalizeTags(value: unknown): unknown {
  * are required; an omitted optional field means null (tags: none, priority: P3).
  */
 export class TicketFieldsDto {
-  @TextField({ min: 5, max: 200, example: 'Production database is down' })
+  @TextField({ min: 5, max: MAX_TITLE_LENGTH, example: 'Production database is down' })
   title!: string;
 
   @TextField({
     min: 10,
-    max: 20_000,
+    max: MAX_DESCRIPTION_LENGTH,
     example: 'The primary PostgreSQL stopped answering at 14:30 UTC. All services are affected.',
   })
   description!: string;
@@ -44,7 +48,7 @@ export class TicketFieldsDto {
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
 
-  @TextField({ min: 1, max: 200, nullable: true, example: 'PostgreSQL Database' })
+  @TextField({ min: 1, max: MAX_AFFECTED_SERVICE_LENGTH, nullable: true, example: 'PostgreSQL Database' })
   affected_service?: string | null;
 
   @ApiProperty({ enum: enumOrNull(ImpactLevel), required: false, nullable: true })
@@ -74,12 +78,12 @@ export class TicketFieldsDto {
 
 /** Every field optional; the ones sent are changed. Required fields may not be null. */
 export class PatchTicketDto {
-  @TextField({ min: 5, max: 200, optional: true, example: 'Production database is down' })
+  @TextField({ min: 5, max: MAX_TITLE_LENGTH, optional: true, example: 'Production database is down' })
   title?: string;
 
   @TextField({
     min: 10,
-    max: 20_000,
+    max: MAX_DESCRIPTION_LENGTH,
     optional: true,
     example: 'The primary PostgreSQL stopped answering at 14:30 UTC. All services are affected.',
   })
@@ -100,7 +104,7 @@ export class PatchTicketDto {
   @IsEnum(TicketEnvironment)
   environment?: TicketEnvironment | null;
 
-  @TextField({ min: 1, max: 200, nullable: true, example: 'PostgreSQL Database' })
+  @TextField({ min: 1, max: MAX_AFFECTED_SERVICE_LENGTH, nullable: true, example: 'PostgreSQL Database' })
   affected_service?: string | null;
 
   @ApiProperty({ enum: enumOrNull(ImpactLevel), required: false, nullable: true })

@@ -1,10 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ImpactLevel, TicketCategory, TicketEnvironment, TicketPriority, TicketStatus } from '@ticketing/contracts';
 import { RejectNul } from '../../../common/http/fields';
 import { PageQueryDto } from '../../../common/http/pagination';
+import { UUID_FORM } from '../../../common/http/uuid-param';
 import { IsTimestamp } from '../../../common/http/timestamp';
 
 export const TICKET_SORT_FIELDS = [
@@ -24,6 +25,9 @@ const ASSIGNEE = /^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-f
 /** An opaque next_cursor: base64url. */
 const LIST_CURSOR = /^[A-Za-z0-9_-]+$/;
 
+/** Tags one list request may match (OR). */
+const MAX_TAG_FILTERS = 50;
+
 /** A repeatable query parameter arrives as a string once and as an array when repeated. */
 const asArray = Transform(({ value }: { value: unknown }) =>
   value === undefined || Array.isArray(value) ? value : [value],
@@ -38,9 +42,17 @@ const asBoolean = Transform(({ value }: { value: unknown }) =>
 
 function repeatable(enumType: object, enumName: string): PropertyDecorator[] {
   return [
-    ApiProperty({ enum: enumType, enumName, isArray: true, required: false, description: 'Repeat for OR' }),
+    ApiProperty({
+      enum: enumType,
+      enumName,
+      isArray: true,
+      required: false,
+      maxItems: Object.keys(enumType).length,
+      description: 'Repeat for OR',
+    }),
     IsOptional(),
     asArray,
+    ArrayMaxSize(Object.keys(enumType).length),
     IsEnum(enumType, { each: true }),
   ];
 }
@@ -65,17 +77,25 @@ export class TicketListQueryDto extends PageQueryDto {
   @ApiProperty({
     type: 'array',
     items: { type: 'string', maxLength: 50 },
+    maxItems: MAX_TAG_FILTERS,
     required: false,
     description: 'Repeat for OR; matched lower-cased',
   })
   @IsOptional()
   @asArray
+  @ArrayMaxSize(MAX_TAG_FILTERS)
   @IsString({ each: true })
   @MaxLength(50, { each: true })
   @RejectNul()
   tags?: string[];
 
-  @ApiProperty({ required: false, description: 'A user id, `me` or `none`', example: 'me', pattern: ASSIGNEE.source })
+  @ApiProperty({
+    required: false,
+    description: 'A user id, `me` or `none`',
+    example: 'me',
+    maxLength: 36,
+    pattern: ASSIGNEE.source,
+  })
   @IsOptional()
   @Matches(ASSIGNEE, { message: 'assignee_id must be a UUID, me or none' })
   @asLowerCase
@@ -83,13 +103,13 @@ export class TicketListQueryDto extends PageQueryDto {
 
   @ApiProperty({ required: false, format: 'uuid' })
   @IsOptional()
-  @IsUUID('all')
+  @IsUUID(UUID_FORM)
   @asLowerCase
   reporter_id?: string;
 
   @ApiProperty({ required: false, format: 'uuid' })
   @IsOptional()
-  @IsUUID('all')
+  @IsUUID(UUID_FORM)
   @asLowerCase
   team_id?: string;
 

@@ -1,5 +1,13 @@
 import { enumOrNull } from '../../../common/http/fields';
 import { PageDto } from '../../../common/http/pagination';
+import {
+  MAX_AFFECTED_SERVICE_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_RESOLUTION_NOTES_LENGTH,
+  MAX_TAGS,
+  MAX_TITLE_LENGTH,
+  TAG_ITEM,
+} from './ticket-fields.dto';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import {
   ImpactLevel,
@@ -67,13 +75,18 @@ export class TicketDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ example: 'TKT-000123', description: 'Human key: unique and increasing (gaps allowed)' })
+  @ApiProperty({
+    example: 'TKT-000123',
+    maxLength: 24,
+    pattern: '^TKT-\\d{6,20}$',
+    description: 'Human key: unique and increasing (gaps allowed)',
+  })
   ticket_number!: string;
 
-  @ApiProperty({ example: 'Production database is down' })
+  @ApiProperty({ example: 'Production database is down', maxLength: MAX_TITLE_LENGTH })
   title!: string;
 
-  @ApiProperty({ example: 'The primary PostgreSQL stopped answering at 14:30 UTC.' })
+  @ApiProperty({ example: 'The primary PostgreSQL stopped answering at 14:30 UTC.', maxLength: MAX_DESCRIPTION_LENGTH })
   description!: string;
 
   @ApiProperty({ enum: TicketCategory, enumName: 'TicketCategory' })
@@ -88,13 +101,13 @@ export class TicketDto {
   @ApiProperty({ enum: enumOrNull(TicketEnvironment), nullable: true })
   environment!: TicketEnvironment | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'PostgreSQL Database' })
+  @ApiProperty({ type: String, nullable: true, example: 'PostgreSQL Database', maxLength: MAX_AFFECTED_SERVICE_LENGTH })
   affected_service!: string | null;
 
   @ApiProperty({ enum: enumOrNull(ImpactLevel), nullable: true })
   impact_level!: ImpactLevel | null;
 
-  @ApiProperty({ type: [String], example: ['database', 'outage'] })
+  @ApiProperty({ type: 'array', items: TAG_ITEM, maxItems: MAX_TAGS, example: ['database', 'outage'] })
   tags!: string[];
 
   @ApiProperty({ format: 'uuid' })
@@ -106,7 +119,7 @@ export class TicketDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   team_id!: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_RESOLUTION_NOTES_LENGTH })
   resolution_notes!: string | null;
 
   @ApiProperty(nullableTimestamp)

@@ -1,16 +1,22 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Credential } from './openapi-arbitraries';
-import type { OpenApiDocument, Operation, ResponseObject, Schema } from '../support/openapi-document';
+import {
+  type HeaderObject,
+  type OpenApiDocument,
+  type Operation,
+  operationsOf,
+  type ResponseObject,
+  type Schema,
+} from './openapi-document';
 
-/** A response as the fuzzer received it. */
+/** A response as a client received it: the shared test client's, the fuzzer's. */
 export interface ReceivedResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
 
-/** Spec §2: the error code of each error status (409 and 422 carry several). */
+/** Spec §2: the error code of each error status (409, 422 and 503 carry several). */
 const ERROR_CODES_BY_STATUS: Readonly<Record<number, readonly string[]>> = {
   400: ['VALIDATION_ERROR'],
   401: ['UNAUTHORIZED'],
@@ -22,10 +28,32 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<number, readonly string[]>> = {
   415: ['UNSUPPORTED_FILE_TYPE'],
   422: ['FILE_INFECTED', 'IDEMPOTENCY_KEY_REUSED'],
   429: ['RATE_LIMITED'],
+  500: ['INTERNAL_ERROR'],
+  503: ['SCAN_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],
+  507: ['INSUFFICIENT_STORAGE'],
 };
 
 /** The keys of the spec's error body; nothing else may appear in it. */
 const ERROR_BODY_KEYS = new Set(['detail', 'error_code', 'request_id', 'errors']);
+
+/**
+ * Headers of the HTTP framing itself, which OpenAPI does not describe (it ignores a declared Content-Type: the
+ * media type says it); every other header an answer carries must be declared on that answer.
+ */
+const FRAMING_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
+
+/**
+ * Answered outside the API document, by design: Swagger UI, ReDoc and the document itself (served when DOCS_ENABLED).
+ * Anything else outside the document is held to the error body (see exchangeViolations).
+ */
+const DOCUMENTATION_PATHS = /^\/(docs(\/.*)?|docs-json|openapi\.json|redoc)$/;
 
 const COMPONENTS_ID = 'openapi.json';
 
@@ -53,52 +81,125 @@ function strictCopy(value: unknown): unknown {
   return copy;
 }
 
-/**
- * Spec §3 seen from outside: on a secured operation a valid role token is never refused (401), and nothing else
- * gets past the guard (only the body parser, which runs first, may answer 400 or 413 instead of 401); a public
- * operation ignores credentials.
- */
-export function authenticationViolations(operation: Operation, credential: Credential, status: number): string[] {
-  if (!operation.secured || credential.authenticates) {
-    return status === 401 ? [`the ${credential.label} credential was refused`] : [];
-  }
-  return [400, 401, 413].includes(status) ? [] : [`the ${credential.label} credential got through: ${status}`];
-}
-
 /** The header's value as one string (Node joins most repeated headers already). */
 function headerOf(response: ReceivedResponse, name: string): string | undefined {
   const value = response.headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Checks answers against the committed document and spec §2: returns what is wrong, empty when nothing. */
+/** An operation's path template as a pattern; literal segments count first when two templates match. */
+interface Route {
+  operation: Operation;
+  pattern: RegExp;
+  literalSegments: number;
+}
+
+function routeOf(operation: Operation): Route {
+  const segments = operation.path.split('/');
+  const pattern = segments
+    .map((segment) => (/^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return {
+    operation,
+    pattern: new RegExp(`^${pattern}$`),
+    literalSegments: segments.filter((segment) => !segment.startsWith('{')).length,
+  };
+}
+
+/**
+ * Checks answers against the committed OpenAPI document and spec §2: a documented status, a documented media type,
+ * a body valid against the documented schema (objects closed), only declared headers and every required one, and
+ * the spec's error body on every error. Returns what is wrong, empty when nothing.
+ */
 export class ResponseContract {
   private readonly ajv: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly errorBody: ValidateFunction;
+  private readonly routes: Route[];
+  private readonly sharedHeaders: Record<string, HeaderObject>;
 
   constructor(document: OpenApiDocument) {
+    this.sharedHeaders = document.components.headers ?? {};
     this.ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
     addFormats(this.ajv);
     this.ajv.addFormat('binary', true);
     this.ajv.addVocabulary(['example']);
     this.ajv.addSchema({ $id: COMPONENTS_ID, $defs: strictCopy(document.components.schemas) });
     this.errorBody = this.ajv.compile({ $ref: `${COMPONENTS_ID}#/$defs/ErrorResponseDto` });
+    this.routes = operationsOf(document)
+      .map(routeOf)
+      .sort((a, b) => b.literalSegments - a.literalSegments);
+  }
+
+  /** The documented operation a request reached, or null when its method and path are outside the document. */
+  operationAt(method: string, path: string): Operation | null {
+    // Express answers HEAD with its GET route, headers and all, without the body.
+    const lowerMethod = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+    const found = this.routes.find(
+      (route) => route.operation.method === lowerMethod && route.pattern.test(path.split('?')[0]),
+    );
+    return found?.operation ?? null;
+  }
+
+  /**
+   * Any exchange, documented or not. A request outside the document (a wrong URL or method, as the probe suites
+   * send on purpose) never reaches a handler: it can only be answered by what runs before routing, so it must be a
+   * 4xx with the spec's error body (404 from the router; 400/413 from the body parser; 401 never, authentication is
+   * per route). The documentation pages (DOCUMENTATION_PATHS) are served outside the contract and not checked.
+   */
+  exchangeViolations(method: string, path: string, response: ReceivedResponse): string[] {
+    const operation = this.operationAt(method, path);
+    if (operation !== null && method.toUpperCase() === 'HEAD') return this.headViolations(operation, response);
+    if (operation !== null) return this.violations(operation, response);
+    if (DOCUMENTATION_PATHS.test(path.split('?')[0])) return [];
+    const problems = this.requestIdViolations(response);
+    if (![400, 404, 413, 429].includes(response.status)) {
+      problems.push(`${method.toUpperCase()} ${path} is not in the document, yet answered ${response.status}`);
+    }
+    return [...problems, ...this.errorViolations(response, undefined)];
   }
 
   violations(operation: Operation, response: ReceivedResponse): string[] {
-    const problems: string[] = [];
     const { status } = response;
-    if (status >= 500) problems.push(`answered ${status}`);
-    if (!headerOf(response, 'x-request-id')) problems.push('no X-Request-ID header');
     const documented = operation.responses[String(status)];
-    if (documented === undefined) problems.push(`status ${status} is not documented for ${operation.id}`);
+    if (documented === undefined) return [`status ${status} is not documented for ${operation.id}`];
+    const problems = [...this.requestIdViolations(response), ...this.headerViolations(documented, response)];
     // A status outside spec §2's table that the document describes without a body (416 with Content-Range, like
     // 304) is held to the document; every other error to the spec's error body.
-    const bodilessByDocument = documented !== undefined && !documented.content && !(status in ERROR_CODES_BY_STATUS);
+    const bodilessByDocument = !documented.content && !(status in ERROR_CODES_BY_STATUS);
     if (status >= 400 && !bodilessByDocument) problems.push(...this.errorViolations(response, documented));
-    else if (documented !== undefined) problems.push(...this.answerViolations(operation, status, response));
+    else problems.push(...this.answerViolations(operation, status, response));
     return problems;
+  }
+
+  /** HEAD: the GET's status and headers, no body to check. */
+  private headViolations(operation: Operation, response: ReceivedResponse): string[] {
+    const documented = operation.responses[String(response.status)];
+    if (documented === undefined) return [`status ${response.status} is not documented for ${operation.id}`];
+    return [...this.requestIdViolations(response), ...this.headerViolations(documented, response)];
+  }
+
+  private requestIdViolations(response: ReceivedResponse): string[] {
+    return headerOf(response, 'x-request-id') ? [] : ['no X-Request-ID header'];
+  }
+
+  /** Every header sent is declared on the answer (or is framing), and every required one is sent. */
+  private headerViolations(documented: ResponseObject, response: ReceivedResponse): string[] {
+    const declared = new Map(
+      Object.entries(documented.headers ?? {}).map(([name, header]) => [
+        name.toLowerCase(),
+        header.$ref === undefined ? header : this.sharedHeaders[header.$ref.replace('#/components/headers/', '')],
+      ]),
+    );
+    const sent = Object.keys(response.headers).filter((name) => response.headers[name] !== undefined);
+    const undeclared = sent.filter((name) => !declared.has(name) && !FRAMING_HEADERS.has(name));
+    const missing = [...declared].filter(([name, header]) => header?.required === true && !sent.includes(name));
+    return [
+      ...(undeclared.length > 0 ? [`${response.status} carries undeclared headers ${undeclared.join(', ')}`] : []),
+      ...(missing.length > 0
+        ? [`${response.status} lacks required headers ${missing.map(([name]) => name).join(', ')}`]
+        : []),
+    ];
   }
 
   /** Spec §2: the error body, its code matching the status, `errors` exactly on VALIDATION_ERROR. */
@@ -145,7 +246,8 @@ export class ResponseContract {
         `${status} answered as ${contentType || 'no content type'}, documented: ${Object.keys(content).join(', ')}`,
       ];
     }
-    if (mediaType !== 'application/json' || media?.schema === undefined) return [];
+    // Bytes as they were stored (an attachment that happens to be JSON) are not parsed.
+    if (mediaType !== 'application/json' || media?.schema === undefined || media.schema.format === 'binary') return [];
     const body = parseJson(response.body);
     if (body === undefined) return [`${status} body is not JSON`];
     const validate = this.validatorFor(`${operation.id} ${status}`, media.schema);
