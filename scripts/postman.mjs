@@ -15,11 +15,22 @@ export const DEFAULT_OUT = join(ROOT, 'postman/ticket-service.postman_collection
 const ATTACHMENT_FILE = 'scripts/postman-attachment.txt';
 /** A user added to the team and assigned the ticket: any UUID works, users live in the identity provider. */
 const MEMBER_ID = '2b7e1516-28ae-4d2a-a6f7-1588096a3c4e';
+/** A payload as Alertmanager sends it (version 4), the one the alert suite posts. */
+const ALERTMANAGER_PAYLOAD = JSON.parse(
+  readFileSync(join(ROOT, 'test/fixtures/alertmanager/webhook-v4-firing.json'), 'utf8'),
+);
+/** The fields of a bulk request besides ids and action: left out unless the action takes them. */
+const NO_BULK_PARAMETERS = Object.fromEntries(
+  ['versions', 'status', 'notes', 'resolution_notes', 'assignee_id', 'team_id', 'priority', 'add', 'remove'].map(
+    (field) => [field, undefined],
+  ),
+);
 
 /**
  * Every operation of the document, in the order they run, with what each needs beyond the document's examples:
- * `body` fields replacing the example's, `captures` (variable ← expression on `body` or `etag`), and the status it
- * must answer. The generator refuses a document with an operation that is not planned here.
+ * `body` fields replacing the example's (undefined leaves one out), `captures` (variable ← expression on `body` or
+ * `etag`), `params` for path parameters other than the usual variables, `ifMatch: false` to send no If-Match, and
+ * the status it must answer. The generator refuses a document with an operation that is not planned here.
  */
 const PLAN = [
   { op: 'getHealth', status: 200 },
@@ -32,6 +43,11 @@ const PLAN = [
   { op: 'addTeamMember', status: 201, body: { user_id: '{{member_id}}' } },
   { op: 'listSlaPolicies', status: 200 },
   { op: 'updateSlaPolicy', status: 200 },
+  { op: 'getSlaCalendar', status: 200 },
+  { op: 'replaceSlaCalendar', status: 200 },
+  { op: 'getTeamCalendar', status: 200 },
+  { op: 'replaceTeamCalendar', status: 200 },
+  { op: 'deleteTeamCalendar', status: 204 },
   // Subscribed before the ticket exists, so the ticket's events produce deliveries to list and redeliver.
   { op: 'createWebhook', status: 201, captures: { webhook_id: 'body.id' } },
   { op: 'listWebhooks', status: 200 },
@@ -40,7 +56,39 @@ const PLAN = [
     op: 'createTicket',
     status: 201,
     body: { team_id: '{{team_id}}' },
-    captures: { ticket_id: 'body.id', ticket_etag: 'etag' },
+    captures: { ticket_id: 'body.id', ticket_number: 'body.ticket_number', ticket_etag: 'etag' },
+  },
+  { op: 'getTicketByNumber', status: 200 },
+  // A second ticket (no team, so the team can go at the end): linked, followed, changed in bulk, merged.
+  { op: 'createTicket', status: 201, body: { team_id: null }, captures: { other_ticket_id: 'body.id' } },
+  {
+    op: 'createTicketLink',
+    status: 201,
+    body: { type: 'RELATES_TO', target_id: '{{other_ticket_id}}' },
+    captures: { link_id: 'body.id' },
+  },
+  { op: 'listTicketLinks', status: 200 },
+  { op: 'deleteTicketLink', status: 204 },
+  { op: 'addTicketFollower', status: 201, body: { user_id: '{{member_id}}' } },
+  { op: 'listTicketFollowers', status: 200 },
+  { op: 'removeTicketFollower', status: 204 },
+  {
+    op: 'bulkUpdateTickets',
+    status: 200,
+    body: { ...NO_BULK_PARAMETERS, ids: ['{{other_ticket_id}}'], action: 'priority', priority: 'P2' },
+  },
+  // Alerts before any route exists: their tickets get no team.
+  {
+    op: 'postAlert',
+    status: 200,
+    body: { fingerprint: 'postman-{{$guid}}', starts_at: '2026-12-01T09:00:00Z', ends_at: undefined },
+  },
+  { op: 'postAlertmanagerAlerts', status: 200, body: ALERTMANAGER_PAYLOAD },
+  { op: 'listAlertRoutes', status: 200 },
+  {
+    op: 'replaceAlertRoutes',
+    status: 200,
+    body: { routes: [{ match: { service: 'checkout' }, team_id: '{{team_id}}' }] },
   },
   { op: 'listTickets', status: 200 },
   { op: 'getTicket', status: 200, captures: { ticket_etag: 'etag' } },
@@ -64,6 +112,13 @@ const PLAN = [
   { op: 'closeTicket', status: 200, captures: { ticket_etag: 'etag' } },
   { op: 'reopenTicket', status: 200, captures: { ticket_etag: 'etag' } },
   { op: 'listTicketHistory', status: 200 },
+  {
+    op: 'mergeTicket',
+    status: 200,
+    params: { ticket_id: '{{other_ticket_id}}' },
+    ifMatch: false,
+    body: { into_id: '{{ticket_id}}', note: 'The same outage, reported twice.', into_version: undefined },
+  },
   { op: 'listEvents', status: 200 },
   { op: 'listWebhookDeliveries', status: 200, captures: { delivery_id: 'body.items[0].id' } },
   { op: 'redeliverWebhook', status: 200 },
@@ -72,6 +127,7 @@ const PLAN = [
   { op: 'removeTeamMember', status: 204 },
   { op: 'deleteTicket', status: 204 },
   { op: 'deleteWebhook', status: 204 },
+  { op: 'replaceAlertRoutes', status: 200, body: { routes: [] } },
   { op: 'deleteTeam', status: 204 },
 ];
 
@@ -84,6 +140,8 @@ const PATH_VARIABLES = {
   webhook_id: '{{webhook_id}}',
   delivery_id: '{{delivery_id}}',
   user_id: '{{member_id}}',
+  ticket_number: '{{ticket_number}}',
+  link_id: '{{link_id}}',
 };
 
 /** Formats the sandbox's Ajv 6 knows; others (e.g. `binary`) would make it refuse the schema. */
@@ -164,7 +222,9 @@ function testScript(document, step, { path, method, operation }) {
     '});',
   ];
   const declared = operation.responses[String(step.status)];
-  const json = declared?.content?.['application/json']?.schema;
+  // A JSON body when JSON is all the answer can be (a download may also be a stored .json file).
+  const mediaTypes = Object.keys(declared?.content ?? {});
+  const json = mediaTypes.length === 1 ? declared.content['application/json']?.schema : undefined;
   if (json) {
     const schema = jsonSchemaOf(document, json);
     lines.push(
@@ -175,7 +235,6 @@ function testScript(document, step, { path, method, operation }) {
     );
   } else {
     // Not JSON: the status must be documented, and a body's media type too.
-    const mediaTypes = Object.keys(declared?.content ?? {});
     lines.push(
       `pm.test(${JSON.stringify(`${step.status} is documented`)}, function () {`,
       `  pm.expect(${declared !== undefined}).to.equal(true);`,
@@ -228,13 +287,14 @@ function requestBody(document, step, operation) {
 function requestOf(document, step, found) {
   const { path, method, operation } = found;
   const urlPath = path.replace(/\{(\w+)\}/g, (_match, name) => {
+    if (step.params?.[name]) return step.params[name];
     if (PATH_VARIABLES[name]) return PATH_VARIABLES[name];
     const parameter = operation.parameters.find((p) => p.in === 'path' && p.name === name);
     return String(sampleOf(document, parameter.schema));
   });
   const headers = [];
   for (const parameter of operation.parameters ?? []) {
-    if (parameter.in === 'header' && parameter.name === 'If-Match') {
+    if (parameter.in === 'header' && parameter.name === 'If-Match' && step.ifMatch !== false) {
       headers.push({ key: 'If-Match', value: '{{ticket_etag}}' });
     }
   }
@@ -282,9 +342,18 @@ export function buildCollection(document) {
       { key: 'baseUrl', value: 'http://localhost:8002' },
       { key: 'token', value: '' },
       { key: 'member_id', value: MEMBER_ID },
-      ...['team_id', 'ticket_id', 'ticket_etag', 'comment_id', 'attachment_id', 'webhook_id', 'delivery_id'].map(
-        (key) => ({ key, value: '' }),
-      ),
+      ...[
+        'team_id',
+        'ticket_id',
+        'ticket_number',
+        'ticket_etag',
+        'other_ticket_id',
+        'link_id',
+        'comment_id',
+        'attachment_id',
+        'webhook_id',
+        'delivery_id',
+      ].map((key) => ({ key, value: '' })),
     ],
     item: PLAN.map((step) => requestOf(document, step, operations.get(step.op))),
   };

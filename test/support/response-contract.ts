@@ -50,10 +50,11 @@ const FRAMING_HEADERS = new Set([
 ]);
 
 /**
- * Answered outside the API document, by design: Swagger UI, ReDoc and the document itself (served when DOCS_ENABLED).
+ * Answered outside the API document, by design: Swagger UI, ReDoc (page and bundle) and the document itself (served
+ * when DOCS_ENABLED).
  * Anything else outside the document is held to the error body (see exchangeViolations).
  */
-const DOCUMENTATION_PATHS = /^\/(docs(\/.*)?|docs-json|openapi\.json|redoc)$/;
+const DOCUMENTATION_PATHS = /^\/(docs(\/.*)?|docs-json|openapi\.json|redoc(\/redoc\.standalone\.js)?)$/;
 
 const COMPONENTS_ID = 'openapi.json';
 

@@ -17,7 +17,7 @@ const TOKEN_HOW_TO =
 
 /** What the security scheme says of the tokens; the deployment picks the verification mode (README, Authentication). */
 const BEARER_DESCRIPTION =
-  'An access token (JWT) of the auth service: claims `sub` (a UUID), `role`, `type` = `access` and `exp` are ' +
+  'An access token (JWT) of the auth service, checked as RFC8725 advises: claims `sub` (a UUID), `role`, `type` = `access` and `exp` are ' +
   'required. Verified in one of two modes, as the deployment configures: HS256 (or HS384/HS512) with a secret ' +
   'shared with the auth service (the default), or RS256, ES256 or EdDSA against the public keys the auth service ' +
   "publishes as a JWKS, picked by the token's `kid`. A token of any other algorithm, or unsigned, is refused " +

@@ -1180,7 +1180,7 @@ export interface components {
         /** @example http://prometheus:9090/graph?g0.expr=up */
         generator_url: string | null;
         /**
-         * Format: int64
+         * Format: int32
          * @description Firings counted on this ticket, the first included (alert_occurrences)
          * @example 3
          */
@@ -1395,7 +1395,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       /**
-       * Format: int64
+       * Format: int32
        * @description What the single endpoint would have answered: 200, or 400/403/404/409/412
        * @example 200
        */
@@ -1504,7 +1504,7 @@ export interface components {
       /** @description Why; also in the public comment on the target */
       note?: string | null;
       /**
-       * Format: int64
+       * Format: int32
        * @description The target's version the merge is based on (its ETag); If-Match holds the source's
        */
       into_version?: number;
@@ -1882,7 +1882,7 @@ export interface components {
       version: '4';
       groupKey?: string;
       /**
-       * Format: int64
+       * Format: int32
        * @description Alerts left out by max_alerts
        */
       truncatedAlerts?: number;
@@ -5264,6 +5264,8 @@ export interface operations {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
           'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
           'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          /** @description The strong ETag `"<version>"` of the ticket, for If-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {

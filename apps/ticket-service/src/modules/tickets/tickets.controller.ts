@@ -130,7 +130,7 @@ export class TicketsController {
     description: 'The same ticket, ETag and visibility as `GET /tickets/{ticket_id}`.',
     operationId: 'getTicketByNumber',
   })
-  @ApiOkResponse({ type: TicketDto })
+  @ApiOkResponse({ type: TicketDto, headers: VERSION_ETAG_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such number, deleted, or not visible to the caller' })
   getByNumber(@CurrentUser() user: Principal, @Param('ticket_number') text: string): Promise<TicketDto> {
     const ticketNumber = parseTicketNumber(text);

@@ -12,6 +12,7 @@ import {
   IsString,
   IsUrl,
   Length,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -143,10 +144,17 @@ export class AlertmanagerPayloadDto {
   @Length(0, 2000)
   groupKey?: string;
 
-  @ApiProperty({ required: false, type: 'integer', minimum: 0, description: 'Alerts left out by max_alerts' })
+  @ApiProperty({
+    required: false,
+    type: 'integer',
+    minimum: 0,
+    maximum: 2 ** 31 - 1,
+    description: 'Alerts left out by max_alerts',
+  })
   @IsOmittable()
   @IsInt()
   @Min(0)
+  @Max(2 ** 31 - 1)
   truncatedAlerts?: number;
 
   @ApiProperty({ required: false, enum: AlertStatus, enumName: 'AlertStatus' })
@@ -192,7 +200,7 @@ export class AlertmanagerPayloadDto {
 
 /** What the intake did with one alert. */
 export class AlertIntakeItemDto {
-  @ApiProperty({ example: 'checkout-5xx-prod' })
+  @ApiProperty({ example: 'checkout-5xx-prod', maxLength: 200 })
   fingerprint!: string;
 
   @ApiProperty({ enum: AlertOutcome, enumName: 'AlertOutcome' })
@@ -201,12 +209,12 @@ export class AlertIntakeItemDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null when the alert was ignored' })
   ticket_id!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'TKT-000123' })
+  @ApiProperty({ type: String, nullable: true, example: 'TKT-000123', maxLength: 24 })
   ticket_number!: string | null;
 }
 
 /** Per alert, in the order received. */
 export class AlertIntakeResultDto {
-  @ApiProperty({ type: [AlertIntakeItemDto] })
+  @ApiProperty({ type: [AlertIntakeItemDto], maxItems: MAX_ALERTS_PER_REQUEST })
   items!: AlertIntakeItemDto[];
 }

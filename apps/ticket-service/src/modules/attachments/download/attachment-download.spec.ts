@@ -134,7 +134,12 @@ describe('buildRedirect', () => {
 
     expect(download).toEqual({
       status: 304,
-      headers: { ETag: `"${sha256}"`, 'Cache-Control': 'private, no-cache' },
+      headers: {
+        ETag: `"${sha256}"`,
+        'Accept-Ranges': 'bytes',
+        'Cache-Control': 'private, no-cache',
+        'X-Content-Type-Options': 'nosniff',
+      },
       open: null,
     });
     expect(sign).not.toHaveBeenCalled();

@@ -103,6 +103,14 @@ export interface DownloadableAttachment {
 /** The strong ETag of an attachment: its quoted SHA-256. */
 const etagOf = (attachment: DownloadableAttachment): string => `"${attachment.sha256}"`;
 
+/** What every download answer says about the stored bytes (VALIDATORS), also a 304 in either mode. */
+const validatorHeaders = (etag: string): Record<string, string> => ({
+  ETag: etag,
+  'Accept-Ranges': 'bytes',
+  'Cache-Control': 'private, no-cache',
+  'X-Content-Type-Options': 'nosniff',
+});
+
 /**
  * The answer to a download request in redirect mode: 304 when the client's copy is current, else 302 to a URL of
  * the store signed for `expiresInSeconds`, which answers with the stored type and as an attachment under the stored
@@ -116,7 +124,7 @@ export async function buildRedirect(
 ): Promise<AttachmentDownload> {
   const etag = etagOf(attachment);
   if (etagMatches(conditions.ifNoneMatch, etag)) {
-    return { status: 304, headers: { ETag: etag, 'Cache-Control': 'private, no-cache' }, open: null };
+    return { status: 304, headers: validatorHeaders(etag), open: null };
   }
   const location = await sign({
     contentDisposition: contentDisposition(attachment.filename),
@@ -138,12 +146,7 @@ export function buildDownload(
 ): AttachmentDownload {
   const etag = etagOf(attachment);
   const size = attachment.sizeBytes;
-  const always: Record<string, string> = {
-    ETag: etag,
-    'Accept-Ranges': 'bytes',
-    'Cache-Control': 'private, no-cache',
-    'X-Content-Type-Options': 'nosniff',
-  };
+  const always = validatorHeaders(etag);
   if (etagMatches(conditions.ifNoneMatch, etag)) return { status: 304, headers: always, open: null };
   // A range of a representation the client no longer has would splice two versions: send it whole instead.
   const range = conditions.ifRange === undefined || conditions.ifRange === etag ? conditions.range : undefined;

@@ -31,7 +31,7 @@ function ShiftList(day: string): PropertyDecorator {
     ApiProperty({
       type: 'array',
       maxItems: MAX_SHIFTS_PER_DAY,
-      items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string', pattern: CLOCK_TIME } },
+      items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string', maxLength: 5, pattern: CLOCK_TIME } },
       example: day === 'sat' || day === 'sun' ? [] : [['09:00', '17:00']],
       description: 'Shifts starting on this day, ["HH:MM", "HH:MM"]; an end at or before the start runs past midnight',
     }),
@@ -80,7 +80,7 @@ export class WorkingCalendarDto {
 
   @ApiProperty({
     type: 'array',
-    items: { type: 'string', format: 'date' },
+    items: { type: 'string', format: 'date', maxLength: 10 },
     maxItems: MAX_HOLIDAYS,
     example: ['2026-12-25'],
     description: 'Local dates whose shifts do not count (a shift belongs to the day it starts on)',

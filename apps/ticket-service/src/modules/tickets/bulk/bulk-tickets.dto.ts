@@ -12,6 +12,7 @@ import {
   Length,
 } from 'class-validator';
 import { BulkTicketAction, ErrorCode, TicketPriority, TicketStatus } from '@ticketing/contracts';
+import { ERROR_BODY_LIMITS } from '../../../common/errors/error-response.dto';
 import { IsOmittable, TextField, UuidField } from '../../../common/http/fields';
 import { TicketDto } from '../dto/ticket.dto';
 import { MAX_TAGS, normalizeTags } from '../dto/ticket-fields.dto';
@@ -51,7 +52,7 @@ export class BulkTicketsDto {
   @ApiProperty({
     required: false,
     type: Object,
-    additionalProperties: { type: 'integer', minimum: 1 },
+    additionalProperties: { type: 'integer', format: 'int32', minimum: 1, maximum: 2 ** 31 - 1 },
     example: { '3f1c1f0e-8d4b-4b43-9f43-2f6f2c1e1a11': 4 },
     description: 'Per ticket id, the version the change is based on (its ETag): a stale one answers 412 for that item',
   })
@@ -106,6 +107,8 @@ export class BulkItemResultDto {
 
   @ApiProperty({
     type: 'integer',
+    minimum: 200,
+    maximum: 599,
     example: 200,
     description: 'What the single endpoint would have answered: 200, or 400/403/404/409/412',
   })
@@ -114,7 +117,7 @@ export class BulkItemResultDto {
   @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode', required: false })
   error_code?: ErrorCode;
 
-  @ApiProperty({ required: false, description: "The error body's detail" })
+  @ApiProperty({ required: false, maxLength: ERROR_BODY_LIMITS.detail, description: "The error body's detail" })
   detail?: string;
 
   @ApiProperty({ type: TicketDto, required: false, description: 'The updated ticket (status 200)' })
@@ -122,6 +125,6 @@ export class BulkItemResultDto {
 }
 
 export class BulkTicketsResultDto {
-  @ApiProperty({ type: [BulkItemResultDto], description: 'One per id, in request order' })
+  @ApiProperty({ type: [BulkItemResultDto], maxItems: MAX_BULK_IDS, description: 'One per id, in request order' })
   results!: BulkItemResultDto[];
 }

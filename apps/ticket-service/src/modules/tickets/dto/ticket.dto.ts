@@ -45,18 +45,27 @@ const TICKET_ALERT_SCHEMA: ApiPropertyOptions = {
   properties: {
     fingerprint: {
       type: 'string',
+      maxLength: 200,
       example: 'a3f9c2d1e4b5a6f7',
       description: 'The alert identity tickets are de-duplicated by',
     },
-    source: { type: 'string', nullable: true, example: 'alertmanager' },
+    source: { type: 'string', nullable: true, maxLength: 100, example: 'alertmanager' },
     labels: {
       type: 'object',
-      additionalProperties: { type: 'string' },
+      additionalProperties: { type: 'string', maxLength: 1000 },
+      maxProperties: 64,
       example: { alertname: 'HighErrorRate', service: 'checkout', env: 'production' },
     },
-    generator_url: { type: 'string', nullable: true, example: 'http://prometheus:9090/graph?g0.expr=up' },
+    generator_url: {
+      type: 'string',
+      nullable: true,
+      maxLength: 2000,
+      example: 'http://prometheus:9090/graph?g0.expr=up',
+    },
     occurrences: {
       type: 'integer',
+      minimum: 1,
+      maximum: 2 ** 31 - 1,
       example: 3,
       description: 'Firings counted on this ticket, the first included (alert_occurrences)',
     },

@@ -3,6 +3,7 @@ import { IsEnum } from 'class-validator';
 import { TicketLinkRelation, TicketLinkType, TicketStatus } from '@ticketing/contracts';
 import { PageDto } from '../../../common/http/pagination';
 import { UuidField } from '../../../common/http/fields';
+import { MAX_TITLE_LENGTH } from '../dto/ticket-fields.dto';
 
 export class CreateTicketLinkDto {
   @ApiProperty({ enum: TicketLinkType, enumName: 'TicketLinkType', example: TicketLinkType.BLOCKS })
@@ -18,10 +19,10 @@ export class LinkedTicketDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ example: 'TKT-000123' })
+  @ApiProperty({ example: 'TKT-000123', maxLength: 24 })
   ticket_number!: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: MAX_TITLE_LENGTH })
   title!: string;
 
   @ApiProperty({ enum: TicketStatus, enumName: 'TicketStatus' })

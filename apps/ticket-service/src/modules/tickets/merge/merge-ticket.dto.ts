@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { IsOmittable, TextField, UuidField } from '../../../common/http/fields';
 
 export class MergeTicketDto {
@@ -13,10 +13,12 @@ export class MergeTicketDto {
     required: false,
     type: 'integer',
     minimum: 1,
+    maximum: 2 ** 31 - 1,
     description: "The target's version the merge is based on (its ETag); If-Match holds the source's",
   })
   @IsOmittable()
   @IsInt()
   @Min(1)
+  @Max(2 ** 31 - 1)
   into_version?: number;
 }
