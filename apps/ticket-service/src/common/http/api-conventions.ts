@@ -186,12 +186,15 @@ const EXAMPLE_DETAILS: Readonly<Record<ErrorCode, string>> = {
 const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   operations: 'Liveness, readiness and Prometheus metrics: public, outside the API prefix, never rate limited',
   teams: 'Support teams, their members (leads and members) and their metrics',
-  sla: 'Response and resolution targets per priority',
-  tickets: 'Open, find, triage, assign, resolve, close and reopen tickets, and read their history',
+  sla: 'Response and resolution targets per priority, their clocks, and the working calendars business hours count on',
+  tickets:
+    'Open, find, triage, assign, resolve, close and reopen tickets, read their history; links, followers, merging ' +
+    'duplicates and bulk changes',
   comments: 'Public comments and internal notes on a ticket',
   attachments: 'Files on a ticket or comment: streamed, type-checked, optionally virus-scanned',
   events: 'The feed of ticket events, oldest first, resumable with a cursor',
   webhooks: 'Signed deliveries of ticket events to subscribed URLs, with retries and a delivery log',
+  alerts: 'Monitoring alerts (generic and Prometheus Alertmanager) opening one ticket per incident, and their routing',
 };
 
 const EXAMPLE_REQUEST_ID = '9b2f0c1e-5d0b-4c53-9d36-2f1f6b0f7a11';
