@@ -1,5 +1,8 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   BlobServiceClient,
@@ -126,6 +129,35 @@ describe.each(OBJECT_STORE_KINDS)('the %s storage driver', (kind) => {
       expect(tail).toEqual({ hash: sha256(file.subarray(file.length - 10)), size: 10 });
     });
 
+    it('stores a staged file, in parts or in one request, with its content type and hash', async () => {
+      const staging = mkdtempSync(join(tmpdir(), 'storage-drivers-'));
+      try {
+        for (const [name, bytes] of [
+          ['multipart', file],
+          ['one-part', randomBytes(100_000)],
+        ] as const) {
+          const path = join(staging, name);
+          writeFileSync(path, bytes);
+          await storage.putFile(`tickets/file-${name}`, path, {
+            contentType: 'application/pdf',
+            sha256: sha256(bytes),
+          });
+
+          expect(await store.object(`tickets/file-${name}`)).toEqual({
+            size: bytes.length,
+            contentType: 'application/pdf',
+            sha256: sha256(bytes),
+          });
+          await expect(sha256Of(await storage.get(`tickets/file-${name}`))).resolves.toEqual({
+            hash: sha256(bytes),
+            size: bytes.length,
+          });
+        }
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
+    });
+
     it('stores a small file', async () => {
       const small = randomBytes(100_000);
       await storage.put('tickets/small', streamOf(small), INFO);
@@ -207,6 +239,21 @@ describe.each(OBJECT_STORE_KINDS)('the %s storage driver', (kind) => {
 
       expect(error).toBeInstanceOf(StorageUnavailableError);
       expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    });
+
+    it('rejects a put of a staged file with StorageUnavailableError', async () => {
+      const staging = mkdtempSync(join(tmpdir(), 'storage-drivers-'));
+      try {
+        const path = join(staging, 'staged');
+        writeFileSync(path, randomBytes(6 * MiB));
+
+        const error = await rejection(storage.putFile(lost, path, INFO));
+
+        expect(error).toBeInstanceOf(StorageUnavailableError);
+        expect((error as Error).message).toMatch(/ECONNREFUSED/);
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
     });
 
     it('rejects reads and deletes with StorageUnavailableError', async () => {
