@@ -124,11 +124,10 @@ export class S3StorageDriver implements StorageDriver, DownloadUrlSigner {
   }
 
   /**
-   * Reads the file's parts into QUEUE_SIZE buffers reused from part to part and from upload to upload, where Upload
-   * (put) concatenates each part from the stream's 64 KiB chunks into a new 5 MiB buffer. A part lives long
-   * enough to reach V8's old generation, so those buffers stayed in the RSS until a full GC, which external
-   * memory only triggers after about 64 MiB: a 50 MiB upload grew the RSS by ~60 MiB. The parts stay buffers (not
-   * file streams), so the SDK still checksums, signs and retries each one.
+   * Not through Upload (put): it concatenates every part into a new 5 MiB buffer, which lives long enough to
+   * reach V8's old generation and stays in the RSS until a full GC (a 50 MiB file grew it by ~60 MiB). Here the
+   * parts are read into QUEUE_SIZE buffers reused from part to part and upload to upload. They stay buffers, not
+   * file streams, so the SDK still checksums, signs and retries each part.
    */
   async putFile(key: string, path: string, info: StoredObjectInfo): Promise<void> {
     const file = await open(path);
