@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { openBenchDatabase } from './bench-database.mjs';
 
 /** The issue's target: the bulk request takes under twice the time of the single changes. */
 const TARGET_RATIO = 2;
@@ -39,24 +39,7 @@ async function main() {
   const { createRootLogger } = require(`${dist}/common/logging/logger.js`);
   const { mintAccessToken } = require(`${dist}/common/auth/access-token.js`);
 
-  let database = { env: { PGLITE_DATA_DIR: 'memory://' }, label: 'PGlite (embedded)', drop: async () => {} };
-  if (options.url) {
-    const name = `ticket_bench_bulk_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: options.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(options.url);
-    url.pathname = `/${name}`;
-    const { rows } = await admin.query(`SELECT current_setting('server_version') AS version`);
-    database = {
-      env: { DATABASE_URL: url.toString() },
-      label: `PostgreSQL ${rows[0].version.split(' ')[0]}`,
-      drop: async () => {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      },
-    };
-  }
+  const database = await openBenchDatabase(options.url, 'bulk');
 
   const config = parseConfig({
     ENVIRONMENT: 'test',

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
-import pg from 'pg';
+import { openBenchDatabase } from './bench-database.mjs';
 import { azureStorageEnv, s3StorageEnv, startAzurite, startS3rver } from '../test/support/store-servers.mjs';
 
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 50);
@@ -58,23 +58,7 @@ if (!existsSync(SERVICE_MAIN)) {
   process.exit(1);
 }
 
-let database = { label: 'PGlite', env: { PGLITE_DATA_DIR: 'memory://' }, drop: async () => {} };
-if (process.env.BENCH_DATABASE_URL) {
-  const name = `ticket_bench_upload_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.BENCH_DATABASE_URL);
-  url.pathname = `/${name}`;
-  database = {
-    label: 'PostgreSQL',
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
+const database = await openBenchDatabase(process.env.BENCH_DATABASE_URL, 'upload');
 
 const bareStorage = mkdtempSync(join(tmpdir(), 'ticket-bench-bare-'));
 const bare = spawn(process.execPath, ['-e', BARE_SERVER, bareStorage, String(BARE_PORT)], {

@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import pg from 'pg';
+import { openBenchDatabase } from './bench-database.mjs';
 
 /** Requests in flight for the bare receiver baseline: the dispatcher's bound on concurrent sends. */
 const BASELINE_IN_FLIGHT = 64;
@@ -213,24 +213,7 @@ async function main() {
   const { OutboxSink } = require(`${dist}/modules/notifications/outbox.sink.js`);
   const { DataSource } = require('typeorm');
 
-  let database = { env: { PGLITE_DATA_DIR: 'memory://' }, label: 'PGlite (embedded)', drop: async () => {} };
-  if (options.url) {
-    const name = `ticket_bench_hooks_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: options.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(options.url);
-    url.pathname = `/${name}`;
-    const { rows } = await admin.query(`SELECT current_setting('server_version') AS version`);
-    database = {
-      env: { DATABASE_URL: url.toString() },
-      label: `PostgreSQL ${rows[0].version.split(' ')[0]}`,
-      drop: async () => {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      },
-    };
-  }
+  const database = await openBenchDatabase(options.url, 'hooks');
 
   const receiver = startWorker('receiver');
   const { port: receiverPort } = await receiver.next();
