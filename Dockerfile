@@ -32,4 +32,4 @@ USER node
 EXPOSE 8002
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.SERVICE_PORT||8002)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "apps/ticket-service/dist/apps/ticket-service/src/main.js"]
+CMD ["node", "--expose-gc", "apps/ticket-service/dist/apps/ticket-service/src/main.js"]

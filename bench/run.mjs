@@ -238,7 +238,7 @@ function stopChild(child) {
 /** The built service as a child process, exactly as `npm start` runs it. */
 async function startService(databaseUrl) {
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVICE_MAIN], {
+  const child = spawn(process.execPath, ['--expose-gc', SERVICE_MAIN], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -607,6 +607,8 @@ async function serveBaseline() {
       }
     });
   }).listen(Number(process.env.BASELINE_PORT), '127.0.0.1');
+  // Exit normally on SIGTERM so that `--cpu-prof` can write the baseline's profile too.
+  process.once('SIGTERM', () => process.exit(0));
 }
 
 async function startBaseline(databaseUrl) {

@@ -124,7 +124,7 @@ async function main() {
   const uploads = mkdtempSync(join(tmpdir(), 'ticket-soak-uploads-'));
   cleanups.push(async () => rmSync(uploads, { recursive: true, force: true }));
   const port = await freePort();
-  const service = spawn(process.execPath, [SERVICE_MAIN], {
+  const service = spawn(process.execPath, ['--expose-gc', SERVICE_MAIN], {
     cwd: ROOT,
     env: {
       ...process.env,

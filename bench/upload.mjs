@@ -65,9 +65,9 @@ const bare = spawn(process.execPath, ['-e', BARE_SERVER, bareStorage, String(BAR
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 
-/** The service on a driver's store. */
+/** The service on a driver's store, with the flags npm start gives it. */
 function startService(storageEnv, extraEnv = {}) {
-  return spawn(process.execPath, [SERVICE_MAIN], {
+  return spawn(process.execPath, ['--expose-gc', SERVICE_MAIN], {
     env: {
       ...process.env,
       ...database.env,

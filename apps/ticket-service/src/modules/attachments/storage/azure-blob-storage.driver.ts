@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   BlobSASPermissions,
@@ -16,6 +15,7 @@ import {
   StorageUnavailableError,
   type StoredObjectInfo,
 } from './storage-driver';
+import { StagedFileParts } from './staged-file-parts';
 
 /** A connection string (it may name its own endpoint, e.g. Azurite's), or an account and its key. */
 export type AzureBlobCredentials = { connectionString: string } | { account: string; accountKey: string };
@@ -26,11 +26,12 @@ export interface AzureBlobStorageOptions {
 }
 
 /**
- * Block size and blocks in memory: an upload holds at most BLOCK_SIZE × MAX_BUFFERS bytes (12 MiB), whatever the
- * file size, and stages each block as soon as it is full.
+ * Block size and blocks in memory: a streamed upload holds at most BLOCK_SIZE × MAX_BUFFERS bytes (12 MiB), a
+ * staged file's BLOCK_SIZE × FILE_BLOCKS_IN_FLIGHT, whatever the file size; each block is staged as soon as it is full.
  */
 const BLOCK_SIZE = 4 * 1024 * 1024;
 const MAX_BUFFERS = 3;
+const FILE_BLOCKS_IN_FLIGHT = 2;
 /**
  * How long the store may keep an operation waiting (retries included): for a download until its headers (the body
  * is not bounded: a slow client pauses it through backpressure), for an upload between two staged blocks.
@@ -89,6 +90,7 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
   private readonly container: ContainerClient;
   /** Set when the credentials hold the account key, which signs download URLs (SAS). */
   private readonly accountKey: StorageSharedKeyCredential | null;
+  private readonly fileParts = new StagedFileParts(BLOCK_SIZE, FILE_BLOCKS_IN_FLIGHT);
 
   constructor(options: AzureBlobStorageOptions) {
     const service = serviceClientOf(options.credentials);
@@ -151,8 +153,33 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
     }
   }
 
+  /**
+   * Not through uploadStream (put), which takes a fresh buffer for every block: the file's blocks are read into
+   * reused buffers (StagedFileParts), staged, and committed as one list, so the blob appears whole or not at all.
+   */
   putFile(key: string, path: string, info: StoredObjectInfo): Promise<void> {
-    return this.put(key, createReadStream(path), info);
+    const blob = this.container.getBlockBlobClient(key);
+    const headers = { blobHTTPHeaders: { blobContentType: info.contentType }, metadata: { sha256: info.sha256 } };
+    return StagedFileParts.withFile(path, async (file, size) => {
+      const idle = watchdog('upload');
+      try {
+        if (size <= BLOCK_SIZE) {
+          const bytes = await this.fileParts.readWhole(file, size);
+          await blob.upload(bytes, bytes.length, { ...headers, abortSignal: idle.signal });
+          return;
+        }
+        const blockCount = await this.fileParts.send(file, size, async (index, bytes) => {
+          await blob.stageBlock(blockIdOf(index), bytes, bytes.length, { abortSignal: idle.signal });
+          idle.alive();
+        });
+        const blockIds = Array.from({ length: blockCount }, (_, index) => blockIdOf(index));
+        await blob.commitBlockList(blockIds, { ...headers, abortSignal: idle.signal });
+      } catch (error) {
+        throw unavailable('upload', idle.reasonFor(error));
+      } finally {
+        idle.stop();
+      }
+    });
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -194,6 +221,11 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
       contentType: download.contentType,
     });
   }
+}
+
+/** Block ids must all have the same length within a blob: the index, zero-padded, in base64. */
+function blockIdOf(index: number): string {
+  return Buffer.from(String(index).padStart(6, '0')).toString('base64');
 }
 
 /** Azure errors (service answers, network failures, timeouts) as the port's one failure type. */

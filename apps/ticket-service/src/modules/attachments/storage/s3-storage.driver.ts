@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -23,6 +23,7 @@ import {
   StorageUnavailableError,
   type StoredObjectInfo,
 } from './storage-driver';
+import { StagedFileParts } from './staged-file-parts';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -62,8 +63,7 @@ export class S3StorageDriver implements StorageDriver, DownloadUrlSigner {
   private readonly bucket: string;
   /** The URL of the bucket's root, as the client addresses it (path style or virtual-hosted). */
   private readonly bucketUrl: URL;
-  /** Idle part buffers of putFile, kept for the next upload (at most QUEUE_SIZE: one upload's worth). */
-  private readonly partBuffers: Buffer[] = [];
+  private readonly fileParts = new StagedFileParts(PART_SIZE, QUEUE_SIZE);
 
   constructor(options: S3StorageOptions) {
     if (Boolean(options.accessKeyId) !== Boolean(options.secretAccessKey)) {
@@ -123,28 +123,16 @@ export class S3StorageDriver implements StorageDriver, DownloadUrlSigner {
     }
   }
 
-  /**
-   * Not through Upload (put): it concatenates every part into a new 5 MiB buffer, which lives long enough to
-   * reach V8's old generation and stays in the RSS until a full GC (a 50 MiB file grew it by ~60 MiB). Here the
-   * parts are read into QUEUE_SIZE buffers reused from part to part and upload to upload. They stay buffers, not
-   * file streams, so the SDK still checksums, signs and retries each part.
-   */
-  async putFile(key: string, path: string, info: StoredObjectInfo): Promise<void> {
-    const file = await open(path);
-    try {
-      const { size } = await file.stat();
-      if (size <= PART_SIZE) {
-        const body = await readPart(file, Buffer.allocUnsafe(size), 0);
-        await request(
-          'PutObject',
-          this.client.send(new PutObjectCommand({ ...this.objectParams(key, info), Body: body })),
-        );
-      } else {
-        await this.putParts(key, file, size, info);
-      }
-    } finally {
-      await file.close();
-    }
+  /** Not through Upload (put): see StagedFileParts for why. */
+  putFile(key: string, path: string, info: StoredObjectInfo): Promise<void> {
+    return StagedFileParts.withFile(path, async (file, size) => {
+      if (size > PART_SIZE) return this.putParts(key, file, size, info);
+      const body = await this.fileParts.readWhole(file, size);
+      await request(
+        'PutObject',
+        this.client.send(new PutObjectCommand({ ...this.objectParams(key, info), Body: body })),
+      );
+    });
   }
 
   /** A multipart upload of the file's bytes, aborted on failure so that no parts are left billed and invisible. */
@@ -159,42 +147,22 @@ export class S3StorageDriver implements StorageDriver, DownloadUrlSigner {
       ),
     );
     const target = { Bucket: this.bucket, Key: key, UploadId };
-    const partCount = Math.ceil(size / PART_SIZE);
     const parts: CompletedPart[] = [];
-    let nextPart = 0;
-    let failed = false;
-    const uploadParts = async (): Promise<void> => {
-      const buffer = this.partBuffers.pop() ?? Buffer.allocUnsafe(PART_SIZE);
-      try {
-        for (let index = nextPart++; index < partCount && !failed; index = nextPart++) {
-          const start = index * PART_SIZE;
-          const body = await readPart(file, buffer.subarray(0, Math.min(PART_SIZE, size - start)), start);
-          const { ETag, ChecksumCRC32 } = await request(
-            'UploadPart',
-            this.client.send(
-              new UploadPartCommand({
-                ...target,
-                PartNumber: index + 1,
-                Body: body,
-                ChecksumAlgorithm: ChecksumAlgorithm.CRC32,
-              }),
-            ),
-          );
-          parts[index] = { PartNumber: index + 1, ETag, ChecksumCRC32 };
-        }
-      } finally {
-        if (this.partBuffers.length < QUEUE_SIZE) this.partBuffers.push(buffer);
-      }
-    };
-    const uploaders = Array.from({ length: Math.min(QUEUE_SIZE, partCount) }, () =>
-      uploadParts().catch((error: unknown) => {
-        failed = true;
-        throw error;
-      }),
-    );
     try {
-      const failure = (await Promise.allSettled(uploaders)).find((result) => result.status === 'rejected');
-      if (failure) throw failure.reason;
+      await this.fileParts.send(file, size, async (index, bytes) => {
+        const { ETag, ChecksumCRC32 } = await request(
+          'UploadPart',
+          this.client.send(
+            new UploadPartCommand({
+              ...target,
+              PartNumber: index + 1,
+              Body: bytes,
+              ChecksumAlgorithm: ChecksumAlgorithm.CRC32,
+            }),
+          ),
+        );
+        parts[index] = { PartNumber: index + 1, ETag, ChecksumCRC32 };
+      });
       await request(
         'CompleteMultipartUpload',
         this.client.send(new CompleteMultipartUploadCommand({ ...target, MultipartUpload: { Parts: parts } })),
@@ -301,16 +269,6 @@ function bucketUrlOf(options: S3StorageOptions): URL {
     endpoint.pathname = base;
   }
   return endpoint;
-}
-
-/** Fills `buffer` from the file at `position`: a file shorter than its stat()ed size is an error, not a short part. */
-async function readPart(file: FileHandle, buffer: Buffer, position: number): Promise<Buffer> {
-  for (let filled = 0; filled < buffer.length;) {
-    const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position + filled);
-    if (bytesRead === 0) throw new Error(`S3 storage: the staged file ended before byte ${position + buffer.length}`);
-    filled += bytesRead;
-  }
-  return buffer;
 }
 
 /** An S3 request, its failure (service answer, network failure, timeout) as the port's. */

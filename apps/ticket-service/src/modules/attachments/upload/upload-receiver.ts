@@ -9,6 +9,7 @@ import { ErrorCode } from '@ticketing/contracts';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { DomainError } from '../../../common/errors/domain-error';
+import { noteStreamedBytes } from '../../../common/runtime/streamed-bytes';
 import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { StorageUnavailableError } from '../storage/storage-driver';
@@ -302,6 +303,7 @@ async function stageFile(
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       sizeBytes += chunk.length;
+      noteStreamedBytes(chunk.length);
       if (!headChecked) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
       if (headChecked || head.length < HEAD_BYTES) {
         callback(null, chunk);
