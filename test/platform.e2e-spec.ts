@@ -208,6 +208,26 @@ describe('platform', () => {
       expect(list.body.total).toBe(0);
     });
 
+    it('answers 401, not 400, to a wrong content type without a valid token: authentication comes first', async () => {
+      const res = await t.http().post(TICKETS).set('Content-Type', 'text/plain').send(JSON.stringify(ticketBody()));
+      expectErrorBody(res, 401, 'UNAUTHORIZED');
+    });
+
+    it('refuses a body sent to a read that takes none, also when the token was verified before', async () => {
+      const user = t.user(Role.END_USER);
+      await t
+        .http()
+        .get(TICKETS)
+        .set(...auth(user))
+        .expect(200);
+      const res = await t
+        .http()
+        .get(TICKETS)
+        .set(...auth(user))
+        .send({ status: 'NEW' });
+      expectErrorBody(res, 400, 'VALIDATION_ERROR');
+    });
+
     it('rejects a path id that is not a UUID', async () => {
       const user = t.user(Role.ADMIN);
       const res = await t

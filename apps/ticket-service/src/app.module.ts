@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from './common/access/access.module';
 import { AuthModule } from './common/auth/auth.module';
 import { ContextModule } from './common/context/context.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { ContentTypeInterceptor } from './common/http/content-type.interceptor';
+import { HttpConventionsModule } from './common/http/content-type.guard';
 import { RateLimitModule } from './common/http/rate-limit';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { JobsModule } from './common/jobs/job-scheduler';
@@ -42,6 +42,7 @@ export class AppModule {
         JobsModule,
         RateLimitModule,
         AuthModule,
+        HttpConventionsModule,
         IdempotencyModule,
         HealthModule,
         MetricsModule,
@@ -56,10 +57,7 @@ export class AppModule {
         NotificationsModule,
         AlertsModule,
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

@@ -19,6 +19,21 @@ describe('VerifiedTokens', () => {
     expect(tokens.get('t1', 0)).toBeUndefined();
   });
 
+  it('answers an Authorization header only for "Bearer <a remembered token>", leaving every other shape to the strategy', () => {
+    const tokens = new VerifiedTokens(config);
+    const farFuture = Math.floor(Date.now() / 1000) + 3600;
+    tokens.remember('t1', principal('a'), farFuture);
+    expect(tokens.fromAuthorizationHeader('Bearer t1')).toEqual(principal('a'));
+    expect(tokens.fromAuthorizationHeader('Bearer t2')).toBeUndefined();
+    expect(tokens.fromAuthorizationHeader('Bearer t1 ')).toBeUndefined();
+    expect(tokens.fromAuthorizationHeader('Bearer  t1')).toBeUndefined();
+    expect(tokens.fromAuthorizationHeader('bearer t1')).toBeUndefined();
+    expect(tokens.fromAuthorizationHeader('Basic t1')).toBeUndefined();
+    expect(tokens.fromAuthorizationHeader(undefined)).toBeUndefined();
+    tokens.clear();
+    expect(tokens.fromAuthorizationHeader('Bearer t1')).toBeUndefined();
+  });
+
   it('makes room by dropping the oldest token', () => {
     const tokens = new VerifiedTokens(config);
     for (let i = 0; i < 10_000; i++) tokens.remember(`t${i}`, principal(String(i)), 2_000_000_000);

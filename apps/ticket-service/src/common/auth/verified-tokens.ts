@@ -4,6 +4,9 @@ import type { AppConfig } from '../../config/app-config';
 import { type AccessTokenVerifier, onVerdict } from './access-token';
 import type { Principal } from './principal';
 
+/** The header's usual spelling; other spellings of the scheme take the strategy's path. */
+const BEARER_PREFIX = 'Bearer ';
+
 /** Enough for every client of a busy instance; the oldest entry makes room for a new one. */
 const MAX_ENTRIES = 10_000;
 
@@ -39,6 +42,14 @@ export class VerifiedTokens {
     if (entry.validUntilMs > nowMs) return entry.principal;
     this.entries.delete(token);
     return undefined;
+  }
+
+  /**
+   * The principal of an `Authorization: Bearer <token>` header whose token was verified before and has not
+   * expired; undefined for anything else, which the strategy then reads and verifies (or refuses) in full.
+   */
+  fromAuthorizationHeader(header: string | undefined): Principal | undefined {
+    return header?.startsWith(BEARER_PREFIX) ? this.get(header.slice(BEARER_PREFIX.length)) : undefined;
   }
 
   /** Keeps a token that was just verified; `expSeconds` is its `exp` claim. */

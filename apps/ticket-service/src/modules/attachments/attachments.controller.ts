@@ -18,7 +18,7 @@ import type { Principal } from '../../common/auth/principal';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { DEFAULT_UPLOAD_MAX_FILE_SIZE } from '../../config/app-config';
 import { ApiIdempotent, ApiValidationResponse } from '../../common/http/api-responses';
-import { AcceptsMultipart } from '../../common/http/content-type.interceptor';
+import { AcceptsMultipart } from '../../common/http/content-type.guard';
 import { type Page, PageQueryDto } from '../../common/http/pagination';
 import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
 import {

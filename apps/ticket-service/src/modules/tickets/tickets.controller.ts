@@ -28,7 +28,7 @@ import type { Principal } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiIdempotent, ApiValidationResponse, VERSION_ETAG_HEADERS } from '../../common/http/api-responses';
-import { IfMatch, VersionETagInterceptor } from '../../common/http/etag';
+import { IfMatch, VersionETagInterceptor, withVersionETag } from '../../common/http/etag';
 import type { Page } from '../../common/http/pagination';
 import { ApiUuidParams, UuidParam } from '../../common/http/uuid-param';
 import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
@@ -109,17 +109,19 @@ export class TicketsController {
   }
 
   @Get(':ticket_id')
-  @UseInterceptors(VersionETagInterceptor)
   @ApiUuidParams('ticket_id')
   @ApiOperation({ summary: 'Get a ticket', operationId: 'getTicket' })
   @ApiOkResponse({ type: TicketDto, headers: VERSION_ETAG_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Missing, deleted or not visible to the caller' })
-  get(@CurrentUser() user: Principal, @UuidParam('ticket_id') id: string): Promise<TicketDto> {
-    return this.tickets.get(user, id);
+  async get(
+    @CurrentUser() user: Principal,
+    @UuidParam('ticket_id') id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TicketDto> {
+    return withVersionETag(res, await this.tickets.get(user, id));
   }
 
   @Get('by-number/:ticket_number')
-  @UseInterceptors(VersionETagInterceptor)
   @ApiParam({
     name: 'ticket_number',
     description: 'The number people quote: `TKT-000042` (case-insensitive, leading zeros optional) or `42`',
@@ -132,14 +134,18 @@ export class TicketsController {
   })
   @ApiOkResponse({ type: TicketDto, headers: VERSION_ETAG_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such number, deleted, or not visible to the caller' })
-  getByNumber(@CurrentUser() user: Principal, @Param('ticket_number') text: string): Promise<TicketDto> {
+  async getByNumber(
+    @CurrentUser() user: Principal,
+    @Param('ticket_number') text: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TicketDto> {
     const ticketNumber = parseTicketNumber(text);
     if (ticketNumber === null) {
       throw DomainError.validation('ticket_number must look like TKT-000042 or 42', [
         { field: 'ticket_number', message: 'must be TKT- followed by digits, or digits' },
       ]);
     }
-    return this.tickets.getByNumber(user, ticketNumber);
+    return withVersionETag(res, await this.tickets.getByNumber(user, ticketNumber));
   }
 
   @Put(':ticket_id')

@@ -1,9 +1,8 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { Reflector } from '@nestjs/core';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Observable } from 'rxjs';
 import { DomainError, type FieldError } from '../errors/domain-error';
 
 const MULTIPART_ROUTE = 'multipartRoute';
@@ -35,12 +34,15 @@ function unexpectedBodyErrors(body: unknown): FieldError[] {
 /**
  * A JSON endpoint called with a body of another content type is a 400 (spec §2), and so is a body with properties
  * sent to an endpoint that takes none (a redelivery, a DELETE): unknown properties are refused, never dropped.
+ * A guard rather than an interceptor, so that a route without interceptors of its own (the reads) stays off
+ * Nest's rxjs path; it runs after JwtAuthGuard (HttpConventionsModule comes after AuthModule), so a caller without
+ * a valid token hears 401 whatever it sent.
  */
 @Injectable()
-export class ContentTypeInterceptor implements NestInterceptor {
+export class ContentTypeGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (hasBody(req)) {
       const multipart = this.reflector.get<boolean | undefined>(MULTIPART_ROUTE, context.getHandler()) === true;
@@ -53,6 +55,10 @@ export class ContentTypeInterceptor implements NestInterceptor {
       const unexpected = multipart || readsBody(context) ? [] : unexpectedBodyErrors(req.body);
       if (unexpected.length > 0) throw DomainError.validation('This endpoint takes no request body', unexpected);
     }
-    return next.handle();
+    return true;
   }
 }
+
+/** The request conventions every route keeps; imported after AuthModule, whose guard must run first. */
+@Module({ providers: [{ provide: APP_GUARD, useClass: ContentTypeGuard }] })
+export class HttpConventionsModule {}
