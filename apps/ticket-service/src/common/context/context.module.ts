@@ -3,16 +3,16 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { Request } from 'express';
-import { ClsModule } from 'nestjs-cls';
 import { requestIdOf } from '../http/request-id.middleware';
 import { Clock } from '../clock';
+import { clsMountedByMiddleware } from './mounted-cls';
 import { RequestContext } from './request-context';
 
 /** Request-scoped context (nestjs-cls), the transaction host that services use, and the clock. */
 @Global()
 @Module({
   imports: [
-    ClsModule.forRoot({
+    clsMountedByMiddleware({
       global: true,
       middleware: {
         mount: true,
