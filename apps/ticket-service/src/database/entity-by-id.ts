@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { queryRows } from './pool-query';
 
 export interface EntityByIdOptions {
   /** `FOR UPDATE`: lock the row for the caller's transaction. */
@@ -43,7 +44,7 @@ export class EntityById<T extends ObjectLiteral> {
   }
 
   async find(manager: EntityManager, id: string, options: EntityByIdOptions = {}): Promise<T | null> {
-    const rows = await manager.query<Record<string, unknown>[]>(options.lock ? this.selectForUpdate : this.select, [
+    const rows = await queryRows<Record<string, unknown>>(manager, options.lock ? this.selectForUpdate : this.select, [
       id,
     ]);
     return rows.length === 0 ? null : this.hydrate(rows[0]);
