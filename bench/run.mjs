@@ -491,7 +491,7 @@ function ticketBody(rng) {
  * GET by id and POST (with an Idempotency-Key, as internal callers send it) for the service and the baseline.
  * Every request gets headers of its own: autocannon adds Content-Length to the object it is given.
  */
-function throughputSeries(serviceBase, baselineBase, ids, headers) {
+function throughputSeries(serviceBase, baselineBase, frameworkBase, ids, headers) {
   const rng = createRng(7);
   let next = 0;
   const get = {
@@ -517,12 +517,14 @@ function throughputSeries(serviceBase, baselineBase, ids, headers) {
       baselineLabel: 'select by id',
       service: [serviceBase, get],
       baseline: [baselineBase, get],
+      framework: [frameworkBase, get],
     },
     {
       label: 'POST /tickets',
       baselineLabel: 'two-insert transaction',
       service: [serviceBase, post(true)],
       baseline: [baselineBase, post(false)],
+      framework: [frameworkBase, post(false)],
     },
   ];
 }
@@ -532,88 +534,23 @@ async function measureThroughput(series, profile) {
     log(`saturation warm-up: ${item.label}`);
     await saturate(...item.service, profile.warmSeconds);
     await saturate(...item.baseline, profile.warmSeconds);
-    item.runs = { service: [], baseline: [] };
+    await saturate(...item.framework, profile.warmSeconds);
+    item.runs = { service: [], baseline: [], framework: [] };
   }
   for (let round = 0; round < profile.rounds; round++) {
     for (const item of series) {
-      log(`saturation round ${round + 1} of ${profile.rounds}: ${item.label}, service then baseline`);
+      log(`saturation round ${round + 1} of ${profile.rounds}: ${item.label}, service, baseline, bare NestJS`);
       item.runs.service.push(await saturate(...item.service, profile.saturateSeconds));
       item.runs.baseline.push(await saturate(...item.baseline, profile.saturateSeconds));
+      item.runs.framework.push(await saturate(...item.framework, profile.saturateSeconds));
     }
   }
 }
 
-/** The bare baseline (run as `node bench/run.mjs --baseline-server`): node:http, a pg pool, no framework. */
-async function serveBaseline() {
-  const pool = new pg.Pool({ connectionString: process.env.BASELINE_DATABASE_URL, max: POOL_SIZE });
-  const { rows } = await pool.query(
-    `SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) AS columns
-     FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'tickets' AND column_name <> 'search_vector'`,
-  );
-  const selectById = `SELECT ${rows[0].columns} FROM tickets WHERE id = $1 AND deleted_at IS NULL`;
-  const reporterId = randomUUID();
-  const send = (res, status, body) =>
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const create = async (input) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows: created } = await client.query(
-        `INSERT INTO tickets (title, description, category, priority, environment, affected_service, impact_level, tags,
-                              reporter_id, response_due_at, resolution_due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + interval '8 hours', now() + interval '72 hours')
-         RETURNING ${rows[0].columns}`,
-        [
-          input.title,
-          input.description,
-          input.category,
-          input.priority,
-          input.environment,
-          input.affected_service,
-          input.impact_level,
-          input.tags,
-          reporterId,
-        ],
-      );
-      await client.query(
-        `INSERT INTO ticket_history (ticket_id, change_type, user_id, metadata) VALUES ($1, 'CREATED', $2, $3)`,
-        [created[0].id, reporterId, { status: 'NEW', priority: input.priority, title: input.title }],
-      );
-      await client.query('COMMIT');
-      return created[0];
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
-  createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', async () => {
-      try {
-        const id = /^\/api\/v1\/tickets\/([0-9a-f-]{36})$/.exec(req.url)?.[1];
-        if (req.method === 'GET' && id) {
-          const found = await pool.query(selectById, [id]);
-          return found.rows.length ? send(res, 200, found.rows[0]) : send(res, 404, { detail: 'not found' });
-        }
-        if (req.method === 'POST' && req.url === '/api/v1/tickets') {
-          return send(res, 201, await create(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        }
-        send(res, req.url === '/health/ready' ? 200 : 404, {});
-      } catch (error) {
-        send(res, 500, { detail: error.message });
-      }
-    });
-  }).listen(Number(process.env.BASELINE_PORT), '127.0.0.1');
-  // Exit normally on SIGTERM so that `--cpu-prof` can write the baseline's profile too.
-  process.once('SIGTERM', () => process.exit(0));
-}
-
-async function startBaseline(databaseUrl) {
+/** A baseline of bench/baseline-servers.mjs (`bare` or `nest`) on the same database, as a child process. */
+async function startBaseline(kind, databaseUrl) {
   const port = await freePort();
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--baseline-server'], {
+  const child = spawn(process.execPath, [`${ROOT}bench/baseline-servers.mjs`, kind], {
     cwd: ROOT,
     env: { ...process.env, BASELINE_DATABASE_URL: databaseUrl, BASELINE_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -746,10 +683,12 @@ async function benchPostgres(options, report) {
     return;
   }
 
-  const baseline = await startBaseline(largest.url);
-  report.throughput = throughputSeries(largest.service.base, baseline.base, largest.ids, headers);
+  const baseline = await startBaseline('bare', largest.url);
+  const framework = await startBaseline('nest', largest.url);
+  report.throughput = throughputSeries(largest.service.base, baseline.base, framework.base, largest.ids, headers);
   await measureThroughput(report.throughput, options.profile);
   await baseline.stop();
+  await framework.stop();
   await largest.service.stop();
   report.scripts = await runScripts(options.serverUrl, options.quick);
 }
@@ -870,23 +809,27 @@ function listTable(report) {
 
 function throughputTable(series) {
   const lines = [
-    '| route | service req/s | baseline | baseline req/s | ratio | target | service p99 ms | baseline p99 ms | failures |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| route | service req/s | baseline | baseline req/s | ratio | target | bare NestJS req/s | NestJS ÷ baseline | service ÷ NestJS | service p99 ms | baseline p99 ms | failures |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const item of series) {
     const service = median(item.runs.service.map((r) => r.rps));
     const baseline = median(item.runs.baseline.map((r) => r.rps));
+    const framework = median(item.runs.framework.map((r) => r.rps));
     const value = service / baseline;
-    const failures = [...item.runs.service, ...item.runs.baseline].reduce((sum, r) => sum + r.failures, 0);
+    const failures = [...item.runs.service, ...item.runs.baseline, ...item.runs.framework].reduce(
+      (sum, r) => sum + r.failures,
+      0,
+    );
     lines.push(
-      `| ${item.label} | ${count(Math.round(service))} | ${item.baselineLabel} | ${count(Math.round(baseline))} | ${ratio(value)} | ${value >= TARGETS.throughputRatio ? '✓' : '✗'} ≥ ${TARGETS.throughputRatio}× | ${median(item.runs.service.map((r) => r.p99))} | ${median(item.runs.baseline.map((r) => r.p99))} | ${failures} |`,
+      `| ${item.label} | ${count(Math.round(service))} | ${item.baselineLabel} | ${count(Math.round(baseline))} | ${ratio(value)} | ${value >= TARGETS.throughputRatio ? '✓' : '✗'} ≥ ${TARGETS.throughputRatio}× | ${count(Math.round(framework))} | ${ratio(framework / baseline)} | ${ratio(service / framework)} | ${median(item.runs.service.map((r) => r.p99))} | ${median(item.runs.baseline.map((r) => r.p99))} | ${failures} |`,
     );
   }
   const rounds = series.map(
     (item) =>
-      `${item.label}: ${item.runs.service.map((r) => Math.round(r.rps)).join(', ')} vs ${item.runs.baseline.map((r) => Math.round(r.rps)).join(', ')}`,
+      `${item.label}: ${item.runs.service.map((r) => Math.round(r.rps)).join(', ')} vs ${item.runs.baseline.map((r) => Math.round(r.rps)).join(', ')} vs ${item.runs.framework.map((r) => Math.round(r.rps)).join(', ')}`,
   );
-  return `${lines.join('\n')}\n\nRounds (req/s, service vs baseline) — ${rounds.join('; ')}.`;
+  return `${lines.join('\n')}\n\nRounds (req/s, service vs baseline vs bare NestJS) — ${rounds.join('; ')}.`;
 }
 
 function verdict(target, value, result) {
@@ -976,7 +919,7 @@ function renderSection(report, options) {
   if (report.throughput) {
     parts.push(
       `### GET and POST at saturation (${largest.label} tickets)`,
-      `autocannon, ${CONNECTIONS} keep-alive connections, median of ${options.profile.rounds} rounds of ${options.profile.saturateSeconds} s, service and baseline alternating (after a ${options.profile.warmSeconds} s warm-up of each). Baseline: a plain \`node:http\` server with a \`pg\` pool of ${POOL_SIZE} (the service's default) — GET: the same select by id; POST: a transaction inserting the ticket and its CREATED history row. The service's POSTs carry an \`Idempotency-Key\`. Target: ≥ ${TARGETS.throughputRatio}× the baseline.`,
+      `autocannon, ${CONNECTIONS} keep-alive connections, median of ${options.profile.rounds} rounds of ${options.profile.saturateSeconds} s, service, baseline and bare NestJS in turn (after a ${options.profile.warmSeconds} s warm-up of each). Baseline: a plain \`node:http\` server with a \`pg\` pool of ${POOL_SIZE} (the service's default) — GET: the same select by id; POST: a transaction inserting the ticket and its CREATED history row. Bare NestJS: the same two statements behind one NestJS controller on \`@nestjs/platform-express\`, with nothing else (bench/baseline-servers.mjs) — what the framework alone costs. The service's POSTs carry an \`Idempotency-Key\`. Target: ≥ ${TARGETS.throughputRatio}× the baseline.`,
       throughputTable(report.throughput),
     );
   }
@@ -1052,11 +995,7 @@ async function main() {
   }
 }
 
-if (process.argv[2] === '--baseline-server') {
-  await serveBaseline();
-} else {
-  main().catch((error) => {
-    log(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  });
-}
+main().catch((error) => {
+  log(`bench failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
