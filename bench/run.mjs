@@ -953,22 +953,27 @@ their own scripts measure those. Data comes from \`npm run seed\` (bench/seed.mj
 reporters, 200 assignees in 20 teams, 0–3 tags, a 2,000-word Zipf vocabulary, status histories that follow
 the workflow, comments on a share of tickets (some internal), SLA flags as the scanner would have left them.`;
 
+/**
+ * Replaces this run's section of the report (or adds it in SECTION_ORDER) and the introduction; every other
+ * section, and the hand-written notes between sections, stay as they are.
+ */
 async function writeReport(file, key, markdown) {
-  const sections = new Map();
-  if (existsSync(file)) {
-    for (const match of readFileSync(file, 'utf8').matchAll(
-      /<!-- section:(\S+) -->\n([\s\S]*?)\n<!-- \/section:\1 -->/g,
-    )) {
-      sections.set(match[1], match[2]);
-    }
+  const block = `<!-- section:${key} -->\n${markdown}\n<!-- /section:${key} -->`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const current = new RegExp(`<!-- section:${key} -->\\n[\\s\\S]*?\\n<!-- /section:${key} -->`);
+  if (current.test(text)) {
+    text = text.replace(current, () => block);
+  } else {
+    const later = SECTION_ORDER.slice(SECTION_ORDER.indexOf(key) + 1)
+      .map((name) => text.indexOf(`<!-- section:${name} -->`))
+      .filter((index) => index >= 0);
+    const at = later.length > 0 ? Math.min(...later) : text.length;
+    text = `${text.slice(0, at)}${block}\n\n${text.slice(at)}`;
   }
-  sections.set(key, markdown);
-  const body = SECTION_ORDER.filter((name) => sections.has(name)).map(
-    (name) => `<!-- section:${name} -->\n${sections.get(name)}\n<!-- /section:${name} -->`,
-  );
+  const firstSection = text.indexOf('<!-- section:');
   // Formatted as `npm run lint` wants it (tables aligned).
-  const text = `${INTRO}\n\n${body.join('\n\n')}\n`;
-  writeFileSync(file, await prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file }));
+  const formatted = `${INTRO}\n\n${text.slice(firstSection)}`;
+  writeFileSync(file, await prettier.format(formatted, { ...(await prettier.resolveConfig(file)), filepath: file }));
 }
 
 async function main() {
