@@ -104,6 +104,27 @@ describe('GET /api/v1/tickets at scale: totals and cursor paging', () => {
       expect(walked).toEqual(all.items.map((item) => item.id));
     });
 
+    it.each([
+      ['created_at', 'desc'],
+      ['priority', 'asc'],
+      ['ticket_number', 'desc'],
+      ['status', 'asc'],
+      ['updated_at', 'desc'],
+      ['resolution_due_at', 'asc'],
+    ])(
+      'serves a search with few matches (collected, then ordered) once per row, in page order, with sort_by=%s %s',
+      async (sortBy, order) => {
+        const query = { tags: tag, q: 'kernel panic', sort_by: sortBy, order };
+        const all = (await list({ ...query, page_size: 100 }).expect(200)).body as Page;
+        expect(all.total).toBe(12);
+        const walked = await walkWithCursor({ ...query, page_size: 5 });
+        expect(walked).toEqual(all.items.map((item) => item.id));
+        const paged = [1, 2, 3].map((page) => list({ ...query, page_size: 5, page }).expect(200));
+        const pages = (await Promise.all(paged)).flatMap((res) => (res.body as Page).items.map((item) => item.id));
+        expect(pages).toEqual(walked);
+      },
+    );
+
     it('pages by relevance with a cursor too', async () => {
       const query = { tags: tag, q: 'kernel panic', sort_by: 'relevance' };
       const all = (await list({ ...query, page_size: 100 }).expect(200)).body as Page;

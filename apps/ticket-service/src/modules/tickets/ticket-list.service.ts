@@ -24,6 +24,17 @@ export const EXACT_TOTAL_LIMIT = 1000;
 export const RELEVANCE_CANDIDATES = 1000;
 /** Above this estimate, counting is skipped: the total is the estimate, far past the exact limit anyway. */
 const ESTIMATE_ONLY_ABOVE = 10 * EXACT_TOTAL_LIMIT;
+/** The columns a sort key (but relevance, which ranks candidates of its own) or the keyset condition reads. */
+const SORTABLE_COLUMNS = [
+  'id',
+  'ticket_number',
+  'created_at',
+  'updated_at',
+  'priority',
+  'status',
+  'response_due_at',
+  'resolution_due_at',
+] as const;
 /** Up to this many tickets matched by other modules' text are named, so the search indexes serve the query. */
 const OTHER_TEXT_TICKET_LIMIT = 1000;
 
@@ -167,10 +178,15 @@ export class TicketListService {
 
   /**
    * Every match, as a derived table named like the tickets (`t`) that the planner cannot flatten (`OFFSET 0`):
-   * it finds the matches through the search indexes, then orders them.
+   * it finds the matches through the search indexes, then orders them. It carries only the columns the order
+   * and the keyset condition read: with `t.*` every match's text and search vector were read to be sorted.
    */
   private collectedMatches(filtered: SelectQueryBuilder<Ticket>): SelectQueryBuilder<ObjectLiteral> {
-    const matches = filtered.select('t.*');
+    const [first, ...rest] = SORTABLE_COLUMNS;
+    const matches = rest.reduce(
+      (qb, column) => qb.addSelect(`t.${column}`, column),
+      filtered.select(`t.${first}`, first),
+    );
     return this.txHost.tx
       .createQueryBuilder()
       .select('t.id', 'id')
