@@ -164,7 +164,7 @@ export class AzureBlobStorageDriver implements StorageDriver, DownloadUrlSigner 
       const idle = watchdog('upload');
       try {
         if (size <= BLOCK_SIZE) {
-          const bytes = await this.fileParts.readWhole(file, size);
+          const bytes = await StagedFileParts.readWhole(file, size);
           await blob.upload(bytes, bytes.length, { ...headers, abortSignal: idle.signal });
           return;
         }

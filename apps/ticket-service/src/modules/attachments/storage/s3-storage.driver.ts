@@ -127,7 +127,7 @@ export class S3StorageDriver implements StorageDriver, DownloadUrlSigner {
   putFile(key: string, path: string, info: StoredObjectInfo): Promise<void> {
     return StagedFileParts.withFile(path, async (file, size) => {
       if (size > PART_SIZE) return this.putParts(key, file, size, info);
-      const body = await this.fileParts.readWhole(file, size);
+      const body = await StagedFileParts.readWhole(file, size);
       await request(
         'PutObject',
         this.client.send(new PutObjectCommand({ ...this.objectParams(key, info), Body: body })),

@@ -28,8 +28,8 @@ export class StagedFileParts {
     }
   }
 
-  /** The whole file (at most partSize bytes) in a buffer of its own size. */
-  async readWhole(file: FileHandle, size: number): Promise<Buffer> {
+  /** The whole of a file small enough for one request, in a buffer of its own size. */
+  static readWhole(file: FileHandle, size: number): Promise<Buffer> {
     return readInto(file, Buffer.allocUnsafe(size), 0);
   }
 
