@@ -46,6 +46,8 @@ export interface AppConfig {
     /** Null means the embedded PostgreSQL (PGlite) under `pgliteDataDir`. */
     url: string | null;
     poolSize: number;
+    /** Connections of their own for list and search statements, on top of `poolSize` (PostgreSQL only). */
+    searchPoolSize: number;
     pgliteDataDir: string;
     runMigrations: boolean;
     searchStatementTimeoutMs: number;
@@ -300,6 +302,7 @@ const Variables = z.object({
   REDIS_KEY_PREFIX: z.string().default('ticket-service:'),
 
   DB_POOL_SIZE: integer(1, 1000).default(10),
+  DB_SEARCH_POOL_SIZE: integer(1, 1000).default(4),
   PGLITE_DATA_DIR: path().prefault('./.data/pglite'),
   MIGRATIONS_RUN: bool().default(true),
   SEARCH_STATEMENT_TIMEOUT_MS: integer(100, 600_000).default(5000),
@@ -502,6 +505,7 @@ function toAppConfig(vars: Variables): AppConfig {
     db: {
       url: vars.DATABASE_URL ?? null,
       poolSize: vars.DB_POOL_SIZE,
+      searchPoolSize: vars.DB_SEARCH_POOL_SIZE,
       pgliteDataDir: vars.PGLITE_DATA_DIR,
       runMigrations: vars.MIGRATIONS_RUN,
       searchStatementTimeoutMs: vars.SEARCH_STATEMENT_TIMEOUT_MS,

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { buildDataSourceOptions } from './data-source-options';
 import { type DatabaseEndpoint, openDatabaseEndpoint } from './database-endpoint';
+import { SearchDatabase } from './search-database';
 
 export const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
 
@@ -35,16 +36,29 @@ class DatabaseEndpointModule {}
       }),
     }),
   ],
-  exports: [DatabaseEndpointModule],
+  providers: [
+    {
+      provide: SearchDatabase,
+      inject: [DataSource, DATABASE_ENDPOINT, APP_CONFIG],
+      useFactory: (dataSource: DataSource, endpoint: DatabaseEndpoint, config: AppConfig) =>
+        SearchDatabase.open(dataSource, endpoint, {
+          poolSize: config.db.searchPoolSize,
+          timeoutMs: config.db.searchStatementTimeoutMs,
+        }),
+    },
+  ],
+  exports: [DatabaseEndpointModule, SearchDatabase],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     @Inject(DATABASE_ENDPOINT) private readonly endpoint: DatabaseEndpoint,
     private readonly dataSource: DataSource,
+    private readonly search: SearchDatabase,
   ) {}
 
-  /** Closes the pool before the embedded server it talks to. */
+  /** Closes the pools before the embedded server they talk to. */
   async onApplicationShutdown(): Promise<void> {
+    await this.search.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.endpoint.embedded?.stop();
   }

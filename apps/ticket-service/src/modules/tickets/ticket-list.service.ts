@@ -1,15 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { queryNamed } from '../../database/named-query';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { SearchDatabase } from '../../database/search-database';
 import { AccessGate } from '../../common/access/access-gate';
 import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { type Page, pageOffset, toPage } from '../../common/http/pagination';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 import type { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import type { TicketDto } from './dto/ticket.dto';
 import { decodeCursor, encodeCursor } from './ticket-list-cursor';
@@ -35,6 +32,8 @@ const SORTABLE_COLUMNS = [
   'response_due_at',
   'resolution_due_at',
 ] as const;
+/** The common table expression of a search with few matches (see collectedMatches). */
+const COLLECTED_MATCHES = 'collected_matches';
 /** Up to this many tickets matched by other modules' text are named, so the search indexes serve the query. */
 const OTHER_TEXT_TICKET_LIMIT = 1000;
 
@@ -58,17 +57,18 @@ interface Condition {
 @Injectable()
 export class TicketListService {
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly search: SearchDatabase,
     private readonly access: AccessGate,
     private readonly textSources: TicketTextSources,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Transactional()
-  async list(principal: Principal, query: TicketListQueryDto): Promise<TicketListResult> {
-    // Searches are bounded: a pathological query is cancelled instead of holding a connection.
-    await this.txHost.tx.query(`SET LOCAL statement_timeout = ${this.config.db.searchStatementTimeoutMs}`);
+  /** Runs on the search connections: every statement is bounded by the search timeout. */
+  list(principal: Principal, query: TicketListQueryDto): Promise<TicketListResult> {
+    return this.search.run((db) => this.listOn(db, principal, query));
+  }
+
+  private async listOn(db: EntityManager, principal: Principal, query: TicketListQueryDto): Promise<TicketListResult> {
     const now = this.clock.now();
     const sortBy = query.sort_by ?? 'created_at';
     const order = query.order ?? 'desc';
@@ -78,7 +78,7 @@ export class TicketListService {
     }
     const filtered = (otherText: Condition | null): SelectQueryBuilder<Ticket> =>
       applyTicketFilters(
-        this.txHost.tx.getRepository(Ticket).createQueryBuilder('t'),
+        db.getRepository(Ticket).createQueryBuilder('t'),
         query,
         principal,
         now,
@@ -86,29 +86,31 @@ export class TicketListService {
       ).setParameters(otherText?.params ?? {});
     // With q, the planner's estimate of the tickets matching by their own text tells a common word from a
     // rare one before anything is read: for a common word, neither comment matches nor a count are needed.
-    const ownTextEstimate = query.q ? await this.estimate(filtered(null)) : null;
-    const otherText = query.q ? await this.otherTextCondition(principal, query.q, ownTextEstimate ?? 0) : null;
+    const ownTextEstimate = query.q ? await this.estimate(db, filtered(null)) : null;
+    const otherText = query.q ? await this.otherTextCondition(db, principal, query.q, ownTextEstimate ?? 0) : null;
 
     // The page's ids (index-only where an index covers filter and order, so deep pages skip cheaply), then its
     // rows by primary key, in one statement; one row more than the page tells whether another page follows.
     // A search whose own-text matches are few, with its comment matches named, has few matches in all (under
-    // ESTIMATE_ONLY_ABOVE + OTHER_TEXT_TICKET_LIMIT): they are collected first and then ordered, and counted in
-    // the page's own statement. Walking the order's index instead, as the planner tends to when it overrates
-    // the matches, reads tens of thousands of rows to find a page of a rare word at 10M tickets.
+    // ESTIMATE_ONLY_ABOVE + OTHER_TEXT_TICKET_LIMIT): they are collected once (COLLECTED_MATCHES), then ordered
+    // for the page and counted, in the page's own statement. Walking the order's index instead, as the planner
+    // tends to when it overrates the matches, reads tens of thousands of rows to find a page of a rare word at
+    // 10M tickets.
     const fewMatches = ownTextEstimate !== null && ownTextEstimate < ESTIMATE_ONLY_ABOVE && !otherText?.probes;
+    const collected = fewMatches ? collectedMatches(filtered(otherText)) : null;
     const keys = ticketSortKeys(query);
     const ids = applyTicketOrder(
       sortBy === 'relevance'
-        ? this.newestMatches(filtered(otherText))
-        : fewMatches
-          ? this.collectedMatches(filtered(otherText))
+        ? this.newestMatches(db, filtered(otherText))
+        : collected
+          ? db.createQueryBuilder().select('t.id', 'id').from(COLLECTED_MATCHES, 't')
           : filtered(otherText).select('t.id', 'id'),
       keys,
     );
     if (cursor) applyKeyset(ids, keys, cursor.id);
     else ids.offset(pageOffset(query));
     ids.limit(query.page_size + 1);
-    const pageQuery = this.txHost.tx
+    const pageQuery = db
       .getRepository(Ticket)
       .createQueryBuilder('ticket')
       // ARRAY(…) keeps the subquery's order, WITH ORDINALITY numbers it.
@@ -119,11 +121,14 @@ export class TicketListService {
       )
       .setParameters(ids.getParameters())
       .orderBy('page.ord', 'ASC');
-    if (fewMatches) {
-      pageQuery.addSelect(
-        `(SELECT count(*)::int FROM (${cappedMatches(filtered(otherText)).getQuery()}) m)`,
-        'matches',
-      );
+    if (collected) {
+      pageQuery
+        .addCommonTableExpression(collected.getQuery(), COLLECTED_MATCHES, { materialized: true })
+        .setParameters(collected.getParameters())
+        .addSelect(
+          `(SELECT count(*)::int FROM (SELECT FROM ${COLLECTED_MATCHES} LIMIT ${EXACT_TOTAL_LIMIT + 1}) m)`,
+          'matches',
+        );
     }
     const { entities: found, raw } = await pageQuery.getRawAndEntities<{ matches: number }>();
     const hasMore = found.length > query.page_size;
@@ -135,8 +140,9 @@ export class TicketListService {
       ? { count: offset + items.length, exact: true }
       : otherText?.matchesEstimate !== undefined
         ? await this.probedTotal(
+            db,
             applyTicketFilters(
-              this.txHost.tx.getRepository(Ticket).createQueryBuilder('t'),
+              db.getRepository(Ticket).createQueryBuilder('t'),
               { ...query, q: undefined, sort_by: undefined },
               principal,
               now,
@@ -145,7 +151,7 @@ export class TicketListService {
             (ownTextEstimate ?? 0) + otherText.matchesEstimate,
             offset + items.length,
           )
-        : await this.total(filtered(otherText), ownTextEstimate, raw.length > 0 ? (raw[0].matches ?? null) : null);
+        : await this.total(db, filtered(otherText), ownTextEstimate, raw.length > 0 ? (raw[0].matches ?? null) : null);
     return {
       page: toPage(
         items.map((ticket) => toTicketDto(ticket, now)),
@@ -161,7 +167,7 @@ export class TicketListService {
    * The candidates `sort_by=relevance` ranks: the newest RELEVANCE_CANDIDATES matches, as a derived table
    * named like the tickets (`t`), with what the ranking and the tie-breaks need.
    */
-  private newestMatches(filtered: SelectQueryBuilder<Ticket>): SelectQueryBuilder<ObjectLiteral> {
+  private newestMatches(db: EntityManager, filtered: SelectQueryBuilder<Ticket>): SelectQueryBuilder<ObjectLiteral> {
     const candidates = filtered
       .select('t.id', 'id')
       .addSelect('t.created_at', 'created_at')
@@ -169,29 +175,11 @@ export class TicketListService {
       .orderBy('t.created_at', 'DESC')
       .addOrderBy('t.id', 'ASC')
       .limit(RELEVANCE_CANDIDATES);
-    return this.txHost.tx
+    return db
       .createQueryBuilder()
       .select('t.id', 'id')
       .from(`(${candidates.getQuery()})`, 't')
       .setParameters(candidates.getParameters());
-  }
-
-  /**
-   * Every match, as a derived table named like the tickets (`t`) that the planner cannot flatten (`OFFSET 0`):
-   * it finds the matches through the search indexes, then orders them. It carries only the columns the order
-   * and the keyset condition read: with `t.*` every match's text and search vector were read to be sorted.
-   */
-  private collectedMatches(filtered: SelectQueryBuilder<Ticket>): SelectQueryBuilder<ObjectLiteral> {
-    const [first, ...rest] = SORTABLE_COLUMNS;
-    const matches = rest.reduce(
-      (qb, column) => qb.addSelect(`t.${column}`, column),
-      filtered.select(`t.${first}`, first),
-    );
-    return this.txHost.tx
-      .createQueryBuilder()
-      .select('t.id', 'id')
-      .from(`(${matches.getQuery()} OFFSET 0)`, 't')
-      .setParameters(matches.getParameters());
   }
 
   /**
@@ -202,6 +190,7 @@ export class TicketListService {
    * probed without looking: its matches are met at once either way.
    */
   private async otherTextCondition(
+    db: EntityManager,
     principal: Principal,
     q: string,
     ownTextEstimate: number,
@@ -217,18 +206,17 @@ export class TicketListService {
     };
     if (ownTextEstimate >= ESTIMATE_ONLY_ABOVE) return probe;
     const rows = await queryNamed<{ ticket_id: string }>(
-      this.txHost.tx,
+      db,
       `SELECT m.ticket_id FROM (${matching}) m LIMIT ${OTHER_TEXT_TICKET_LIMIT + 1}`,
       { q },
     );
     if (rows.length > OTHER_TEXT_TICKET_LIMIT) {
       // The planner cannot tell how selective the probe is (it assumes half the rows): the total of such a
       // search is estimated from the two sides instead.
-      const [sql, params] = this.txHost.tx.connection.driver.escapeQueryWithParameters(
-        `SELECT m.ticket_id FROM (${matching}) m`,
-        { q },
-      );
-      const planned = await this.plannedRows(sql, params);
+      const [sql, params] = db.connection.driver.escapeQueryWithParameters(`SELECT m.ticket_id FROM (${matching}) m`, {
+        q,
+      });
+      const planned = await this.plannedRows(db, sql, params);
       return { ...probe, matchesEstimate: Math.max(planned, OTHER_TEXT_TICKET_LIMIT + 1) };
     }
     const ids = [...new Set(rows.map((row) => row.ticket_id))];
@@ -241,15 +229,18 @@ export class TicketListService {
    * `counted`: the capped count, when the page's statement already made it.
    */
   private async total(
+    db: EntityManager,
     filtered: SelectQueryBuilder<Ticket>,
     lowerEstimate: number | null,
     counted: number | null,
   ): Promise<{ count: number; exact: boolean }> {
     if (counted !== null && counted <= EXACT_TOTAL_LIMIT) return { count: counted, exact: true };
     const estimate =
-      lowerEstimate !== null && lowerEstimate >= ESTIMATE_ONLY_ABOVE ? lowerEstimate : await this.estimate(filtered);
+      lowerEstimate !== null && lowerEstimate >= ESTIMATE_ONLY_ABOVE
+        ? lowerEstimate
+        : await this.estimate(db, filtered);
     if (counted === null && estimate >= ESTIMATE_ONLY_ABOVE) return { count: Math.round(estimate), exact: false };
-    const count = counted ?? (await this.countUpToLimit(filtered));
+    const count = counted ?? (await this.countUpToLimit(db, filtered));
     if (count <= EXACT_TOTAL_LIMIT) return { count, exact: true };
     return { count: Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(estimate)), exact: false };
   }
@@ -260,35 +251,44 @@ export class TicketListService {
    * smaller of the rows the other filters allow and the text matches on both sides; never below the rows seen.
    */
   private async probedTotal(
+    db: EntityManager,
     withoutText: SelectQueryBuilder<Ticket>,
     textMatches: number,
     seen: number,
   ): Promise<{ count: number; exact: boolean }> {
-    const allowed = await this.estimate(withoutText);
+    const allowed = await this.estimate(db, withoutText);
     return { count: Math.max(seen, Math.round(Math.min(allowed, textMatches))), exact: false };
   }
 
   /** PostgreSQL's estimate of the number of matches (planning only, nothing is read). */
-  private estimate(filtered: SelectQueryBuilder<Ticket>): Promise<number> {
-    return this.plannedRows(...filtered.clone().select('t.id').getQueryAndParameters());
+  private estimate(db: EntityManager, filtered: SelectQueryBuilder<Ticket>): Promise<number> {
+    return this.plannedRows(db, ...filtered.clone().select('t.id').getQueryAndParameters());
   }
 
-  private async plannedRows(sql: string, params: unknown[]): Promise<number> {
-    const [{ 'QUERY PLAN': plan }] = await this.txHost.tx.query<
-      { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]
-    >(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  private async plannedRows(db: EntityManager, sql: string, params: unknown[]): Promise<number> {
+    const [{ 'QUERY PLAN': plan }] = await db.query<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]>(
+      `EXPLAIN (FORMAT JSON) ${sql}`,
+      params,
+    );
     return plan[0].Plan['Plan Rows'];
   }
 
   /** The number of matches, counting no further than one past the limit. */
-  private async countUpToLimit(filtered: SelectQueryBuilder<Ticket>): Promise<number> {
+  private async countUpToLimit(db: EntityManager, filtered: SelectQueryBuilder<Ticket>): Promise<number> {
     const [capped, params] = cappedMatches(filtered).getQueryAndParameters();
-    const [{ count }] = await this.txHost.tx.query<{ count: number }[]>(
-      `SELECT count(*)::int AS count FROM (${capped}) m`,
-      params,
-    );
+    const [{ count }] = await db.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM (${capped}) m`, params);
     return count;
   }
+}
+
+/**
+ * Every match, for the materialized COLLECTED_MATCHES: found once through the search indexes, then both ordered
+ * for the page and counted. It carries only the columns the order and the keyset condition read: with `t.*`
+ * every match's text and search vector were read to be sorted.
+ */
+function collectedMatches(filtered: SelectQueryBuilder<Ticket>): SelectQueryBuilder<Ticket> {
+  const [first, ...rest] = SORTABLE_COLUMNS;
+  return rest.reduce((qb, column) => qb.addSelect(`t.${column}`, column), filtered.select(`t.${first}`, first));
 }
 
 /** The matches' ids, no more than one past the exact-total limit: what a capped count counts. */
