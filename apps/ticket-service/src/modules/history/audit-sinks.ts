@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { TicketEventType } from '@ticketing/contracts';
-import type { EntityManager } from 'typeorm';
 import { PluginRegistry } from '../../common/ports/plugin-registry';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -22,10 +21,24 @@ export interface AuditedEvents {
   events: readonly AuditEvent[];
 }
 
+/** Gives a value its placeholder (`$n`) in the audit statement. */
+export type BindParameter = (value: unknown) => string;
+
+/**
+ * What a sink writes, as parts of the change's one audit statement (with its history rows): every round trip
+ * costs a write more CPU than the inserts themselves.
+ */
+export interface AuditWrite {
+  /** Data-modifying common table expressions, `name AS (…)`; names start with the sink's own table's. */
+  tables: string[];
+  /** A scalar expression evaluated after them (a notification at commit), or null. */
+  effect: string | null;
+}
+
 /** Where the events of audited changes go (the notifications outbox); written in the changes' transaction. */
 export interface AuditSink {
   /** The events of one change, or of many at once (set-based writers such as the breach scanner). */
-  write(manager: EntityManager, batch: readonly AuditedEvents[]): Promise<void>;
+  write(batch: readonly AuditedEvents[], bind: BindParameter): AuditWrite | null;
 }
 
 /** Modules that consume audited events plug in here; the history module knows none of them. */

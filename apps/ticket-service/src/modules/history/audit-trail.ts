@@ -43,8 +43,8 @@ export class AuditTrail {
   }
 
   /**
-   * The changes of many tickets at once, for set-based writers (the breach scanner): one INSERT of all their
-   * history rows, in the order given (their `seq`), and one write per sink.
+   * The changes of many tickets at once, for set-based writers (the breach scanner): all their history rows, in
+   * the order given (their `seq`), and what every sink writes of their events, in one statement.
    */
   async recordMany(manager: EntityManager, changes: readonly AuditedChange[]): Promise<void> {
     const actorId = this.context.actor?.id ?? null;
@@ -52,31 +52,36 @@ export class AuditTrail {
     const rows = changes.flatMap(({ ticketId, entries }) =>
       entries.map((entry) => ({ ticketId, entry, metadata: notes ? { ...entry.metadata, notes } : entry.metadata })),
     );
+    const params: unknown[] = [];
+    const bind = (value: unknown): string => `$${params.push(value)}`;
+    const tables: string[] = [];
+    const effects: string[] = [];
     if (rows.length > 0) {
       // Column arrays rather than a VALUES row per entry: one short statement, whatever the batch size.
-      await manager.query(
-        `INSERT INTO ticket_history (ticket_id, change_type, field_name, old_value, new_value, user_id, metadata)
-         SELECT ticket_id, change_type, field_name, old_value, new_value, $6::uuid, metadata
-         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::text[], $7::jsonb[])
-           AS entry(ticket_id, change_type, field_name, old_value, new_value, metadata)`,
-        [
-          rows.map((row) => row.ticketId),
-          rows.map((row) => row.entry.changeType),
-          rows.map((row) => row.entry.fieldName),
-          rows.map((row) => row.entry.oldValue),
-          rows.map((row) => row.entry.newValue),
-          actorId,
-          rows.map((row) => JSON.stringify(row.metadata)),
-        ],
-      );
+      tables.push(`ticket_history_written AS (
+        INSERT INTO ticket_history (ticket_id, change_type, field_name, old_value, new_value, user_id, metadata)
+        SELECT ticket_id, change_type, field_name, old_value, new_value, ${bind(actorId)}::uuid, metadata
+        FROM unnest(${bind(rows.map((row) => row.ticketId))}::uuid[], ${bind(rows.map((row) => row.entry.changeType))}::varchar[],
+                    ${bind(rows.map((row) => row.entry.fieldName))}::varchar[], ${bind(rows.map((row) => row.entry.oldValue))}::text[],
+                    ${bind(rows.map((row) => row.entry.newValue))}::text[], ${bind(rows.map((row) => JSON.stringify(row.metadata)))}::jsonb[])
+          AS entry(ticket_id, change_type, field_name, old_value, new_value, metadata)
+      )`);
     }
     const occurredAt = this.clock.now();
     const batch = changes
       .filter(({ events }) => events.length > 0)
       .map(({ ticketId, events }) => ({ ticketId, actorId, occurredAt, events }));
-    if (batch.length === 0) return;
-    const withFollowers = await this.withFollowerIds(manager, batch);
-    for (const sink of this.sinks.all) await sink.write(manager, withFollowers);
+    if (batch.length > 0) {
+      const withFollowers = await this.withFollowerIds(manager, batch);
+      for (const sink of this.sinks.all) {
+        const written = sink.write(withFollowers, bind);
+        if (!written) continue;
+        tables.push(...written.tables);
+        if (written.effect) effects.push(written.effect);
+      }
+    }
+    if (tables.length === 0) return;
+    await manager.query(`WITH ${tables.join(', ')} SELECT ${effects.join(', ')}`, params);
   }
 
   /** Events of a ticket with followers carry their ids in `data.follower_ids`; absent when it has none. */

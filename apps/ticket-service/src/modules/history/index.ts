@@ -3,6 +3,8 @@ export {
   type AuditEvent,
   type AuditSink,
   AuditSinks,
+  type AuditWrite,
+  type BindParameter,
   type EventData,
   type JsonValue,
 } from './audit-sinks';

@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { type AuditedEvents, type AuditSink, AuditSinks } from '../history';
+import { type AuditedEvents, type AuditSink, AuditSinks, type AuditWrite, type BindParameter } from '../history';
 import { DUE_DELIVERIES_CHANNEL } from './webhooks/due-delivery-listener';
 
 /**
@@ -16,39 +15,35 @@ export class OutboxSink implements AuditSink, OnModuleInit {
   }
 
   /**
-   * One statement: the events, their deliveries and the wake-up notification (sent at commit, and only if
-   * deliveries were created). Each round trip costs the request more CPU than the inserts themselves.
+   * The events, their deliveries and the wake-up notification (sent at commit, and only if deliveries were
+   * created), as parts of the change's audit statement.
    */
-  async write(manager: EntityManager, batch: readonly AuditedEvents[]): Promise<void> {
+  write(batch: readonly AuditedEvents[], bind: BindParameter): AuditWrite | null {
     const rows = batch.flatMap(({ ticketId, actorId, occurredAt, events }) =>
       events.map(({ type, data, internal }) => ({ type, data, ticketId, actorId, occurredAt, internal })),
     );
-    if (rows.length === 0) return;
-    await manager.query(
-      `WITH events AS (
-         INSERT INTO outbox_events (type, occurred_at, ticket_id, actor_id, internal, data)
-         SELECT type, occurred_at, ticket_id, actor_id, internal, data
-         FROM unnest($1::varchar[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::boolean[], $6::jsonb[])
-              WITH ORDINALITY AS e (type, occurred_at, ticket_id, actor_id, internal, data, position)
-         ORDER BY position
-         RETURNING id, type, occurred_at
-       ), created AS (
-         INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
-         SELECT s.id, e.id, e.occurred_at FROM webhook_subscriptions s JOIN events e
-           ON cardinality(s.events) = 0 OR e.type = ANY(s.events)
-         WHERE s.active AND s.deleted_at IS NULL
-         RETURNING 1
-       )
-       SELECT pg_notify($7, '') WHERE EXISTS (SELECT FROM created)`,
-      [
-        rows.map((row) => row.type),
-        rows.map((row) => row.occurredAt),
-        rows.map((row) => row.ticketId),
-        rows.map((row) => row.actorId),
-        rows.map((row) => row.internal ?? false),
-        rows.map((row) => JSON.stringify(row.data)),
-        DUE_DELIVERIES_CHANNEL,
+    if (rows.length === 0) return null;
+    return {
+      tables: [
+        `outbox_events_written AS (
+           INSERT INTO outbox_events (type, occurred_at, ticket_id, actor_id, internal, data)
+           SELECT type, occurred_at, ticket_id, actor_id, internal, data
+           FROM unnest(${bind(rows.map((row) => row.type))}::varchar[], ${bind(rows.map((row) => row.occurredAt))}::timestamptz[],
+                       ${bind(rows.map((row) => row.ticketId))}::uuid[], ${bind(rows.map((row) => row.actorId))}::uuid[],
+                       ${bind(rows.map((row) => row.internal ?? false))}::boolean[], ${bind(rows.map((row) => JSON.stringify(row.data)))}::jsonb[])
+                WITH ORDINALITY AS e (type, occurred_at, ticket_id, actor_id, internal, data, position)
+           ORDER BY position
+           RETURNING id, type, occurred_at
+         )`,
+        `outbox_deliveries_created AS (
+           INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at)
+           SELECT s.id, e.id, e.occurred_at FROM webhook_subscriptions s JOIN outbox_events_written e
+             ON cardinality(s.events) = 0 OR e.type = ANY(s.events)
+           WHERE s.active AND s.deleted_at IS NULL
+           RETURNING 1
+         )`,
       ],
-    );
+      effect: `(SELECT pg_notify(${bind(DUE_DELIVERIES_CHANNEL)}, '') WHERE EXISTS (SELECT FROM outbox_deliveries_created))`,
+    };
   }
 }
