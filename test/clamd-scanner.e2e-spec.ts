@@ -105,7 +105,11 @@ describeWithClamd('ClamdScanner against a real clamd', () => {
   it('fails closed when clamd refuses a stream over its size limit', async () => {
     const error = await scanner.scan(chunked(cleanText(STREAM_MAX_BYTES + MiB))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScannerUnavailableError);
-    expect((error as Error).message).toMatch(/size limit exceeded/);
+    // clamd replies and hangs up while data is still arriving. The reset that its close causes can reach the
+    // client before the reply is read, and then discards it: the refusal is then a hang-up mid-stream.
+    expect((error as Error).message).toMatch(
+      /size limit exceeded|closed the connection without a reply: .*(EPIPE|ECONNRESET)/,
+    );
   });
 
   it('fails closed when clamd does not reply in time', async () => {
