@@ -7,7 +7,7 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { type Page, pageOffset, toPage } from '../../common/http/pagination';
-import type { TicketListQueryDto } from './dto/ticket-list-query.dto';
+import { TICKET_SORT_FIELDS, type TicketListQueryDto } from './dto/ticket-list-query.dto';
 import type { TicketDto } from './dto/ticket.dto';
 import { decodeCursor, encodeCursor } from './ticket-list-cursor';
 import { applyKeyset, applyTicketFilters, applyTicketOrder, ticketSortKeys } from './ticket-list.query';
@@ -22,16 +22,7 @@ export const RELEVANCE_CANDIDATES = 1000;
 /** Above this estimate, counting is skipped: the total is the estimate, far past the exact limit anyway. */
 const ESTIMATE_ONLY_ABOVE = 10 * EXACT_TOTAL_LIMIT;
 /** The columns a sort key (but relevance, which ranks candidates of its own) or the keyset condition reads. */
-const SORTABLE_COLUMNS = [
-  'id',
-  'ticket_number',
-  'created_at',
-  'updated_at',
-  'priority',
-  'status',
-  'response_due_at',
-  'resolution_due_at',
-] as const;
+const SORTABLE_COLUMNS = ['id', ...TICKET_SORT_FIELDS.filter((field) => field !== 'relevance')];
 /** The common table expression of a search with few matches (see collectedMatches). */
 const COLLECTED_MATCHES = 'collected_matches';
 /** Up to this many tickets matched by other modules' text are named, so the search indexes serve the query. */
