@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { CommitStatement } from './commit-statement';
 import { buildDataSourceOptions } from './data-source-options';
 import { type DatabaseEndpoint, openDatabaseEndpoint } from './database-endpoint';
 import { SearchDatabase } from './search-database';
@@ -37,6 +38,7 @@ class DatabaseEndpointModule {}
     }),
   ],
   providers: [
+    CommitStatement,
     {
       provide: SearchDatabase,
       inject: [DataSource, DATABASE_ENDPOINT, APP_CONFIG],
@@ -47,7 +49,7 @@ class DatabaseEndpointModule {}
         }),
     },
   ],
-  exports: [DatabaseEndpointModule, SearchDatabase],
+  exports: [DatabaseEndpointModule, SearchDatabase, CommitStatement],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(

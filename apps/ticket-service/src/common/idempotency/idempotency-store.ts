@@ -2,6 +2,12 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { DataSource } from 'typeorm';
+import {
+  type BindParameter,
+  CommitStatement,
+  type DeferredWriter,
+  type StatementPart,
+} from '../../database/commit-statement';
 import { JobScheduler } from '../jobs/job-scheduler';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -39,6 +45,7 @@ export class IdempotencyStore implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly scheduler: JobScheduler,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly commitStatement: CommitStatement,
   ) {}
 
   onModuleInit(): void {
@@ -87,12 +94,13 @@ export class IdempotencyStore implements OnModuleInit {
     return { kind: 'replay', status: existing.response_status ?? 200, body: existing.response_body };
   }
 
+  /** In the caller's transaction, the key's completion joins the statement it sends before COMMIT. */
   async complete(scope: IdempotencyScope, status: number, body: unknown): Promise<void> {
-    await this.txHost.tx.query(
-      `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = $4, response_body = $5
-       WHERE user_id = $1 AND route = $2 AND key = $3`,
-      [scope.userId, scope.route, scope.key, status, JSON.stringify(body ?? null)],
-    );
+    const manager = this.txHost.tx;
+    const completion = new KeyCompletion(scope, status, body);
+    const deferred = this.commitStatement.writerIn(manager, KeyCompletion.name, () => completion);
+    if (deferred === null) return this.commitStatement.writeNow(manager, [completion]);
+    if (deferred !== completion) throw new Error('A transaction completes one idempotency key');
   }
 
   /** A failed request frees its key: the client may retry it. */
@@ -101,5 +109,29 @@ export class IdempotencyStore implements OnModuleInit {
       `DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3 AND state = 'IN_PROGRESS'`,
       [scope.userId, scope.route, scope.key],
     );
+  }
+}
+
+/** The stored response of a key's request. */
+class KeyCompletion implements DeferredWriter {
+  constructor(
+    private readonly scope: IdempotencyScope,
+    private readonly status: number,
+    private readonly body: unknown,
+  ) {}
+
+  compose(bind: BindParameter): StatementPart {
+    const { userId, route, key } = this.scope;
+    return {
+      tables: [
+        `idempotency_key_completed AS (
+           UPDATE idempotency_keys
+           SET state = 'COMPLETED', response_status = ${bind(this.status)}, response_body = ${bind(JSON.stringify(this.body ?? null))}
+           WHERE user_id = ${bind(userId)} AND route = ${bind(route)} AND key = ${bind(key)}
+           RETURNING 1
+         )`,
+      ],
+      effects: [],
+    };
   }
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { TicketEventType } from '@ticketing/contracts';
 import { PluginRegistry } from '../../common/ports/plugin-registry';
+import type { BindParameter, StatementPart } from '../../database/commit-statement';
+
+export type { BindParameter, StatementPart } from '../../database/commit-statement';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type EventData = { [key: string]: JsonValue };
@@ -21,24 +24,13 @@ export interface AuditedEvents {
   events: readonly AuditEvent[];
 }
 
-/** Gives a value its placeholder (`$n`) in the audit statement. */
-export type BindParameter = (value: unknown) => string;
-
-/**
- * What a sink writes, as parts of the change's one audit statement (with its history rows): every round trip
- * costs a write more CPU than the inserts themselves.
- */
-export interface AuditWrite {
-  /** Data-modifying common table expressions, `name AS (…)`; names start with the sink's own table's. */
-  tables: string[];
-  /** A scalar expression evaluated after them (a notification at commit), or null. */
-  effect: string | null;
-}
-
 /** Where the events of audited changes go (the notifications outbox); written in the changes' transaction. */
 export interface AuditSink {
-  /** The events of one change, or of many at once (set-based writers such as the breach scanner). */
-  write(batch: readonly AuditedEvents[], bind: BindParameter): AuditWrite | null;
+  /**
+   * What it writes of the events of one change, or of many at once (set-based writers such as the breach
+   * scanner), as a part of the statement that also writes their history rows.
+   */
+  write(batch: readonly AuditedEvents[], bind: BindParameter): StatementPart | null;
 }
 
 /** Modules that consume audited events plug in here; the history module knows none of them. */

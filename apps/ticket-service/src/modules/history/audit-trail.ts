@@ -3,6 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
 import { FOLLOWER_IDS_FIELD, TicketEventType } from '@ticketing/contracts';
+import {
+  type BindParameter,
+  CommitStatement,
+  type DeferredWriter,
+  type StatementPart,
+} from '../../database/commit-statement';
 import { type AuditedEvents, type AuditEvent, AuditSinks } from './audit-sinks';
 import type { ChangeEntry } from './change-entry';
 import { EventFollowerSources } from './event-followers';
@@ -16,7 +22,8 @@ export interface AuditedChange {
 
 /**
  * Appends the history rows of one change through the given manager, so they join the change's
- * transaction, and hands its events to the audit sinks in the same transaction. The actor and the
+ * transaction, and hands its events to the audit sinks in the same transaction (both in the statement the
+ * transaction sends before COMMIT). The actor and the
  * action's notes come from the request context (null = the system). Used by the audit subscribers of
  * tickets, comments and attachments, and (many changes at once) by the breach scanner.
  */
@@ -27,6 +34,7 @@ export class AuditTrail {
     private readonly clock: Clock,
     private readonly sinks: AuditSinks,
     private readonly followerSources: EventFollowerSources,
+    private readonly commitStatement: CommitStatement,
   ) {}
 
   get actionNotes(): string | null {
@@ -44,44 +52,33 @@ export class AuditTrail {
 
   /**
    * The changes of many tickets at once, for set-based writers (the breach scanner): all their history rows, in
-   * the order given (their `seq`), and what every sink writes of their events, in one statement.
+   * the order given (their `seq`), and what every sink writes of their events. In a transaction they join the
+   * statement it sends before COMMIT (with the rest of the transaction's audit rows); otherwise they are written
+   * at once, in one statement.
    */
   async recordMany(manager: EntityManager, changes: readonly AuditedChange[]): Promise<void> {
     const actorId = this.context.actor?.id ?? null;
     const notes = this.context.actionNotes;
-    const rows = changes.flatMap(({ ticketId, entries }) =>
-      entries.map((entry) => ({ ticketId, entry, metadata: notes ? { ...entry.metadata, notes } : entry.metadata })),
-    );
-    const params: unknown[] = [];
-    const bind = (value: unknown): string => `$${params.push(value)}`;
-    const tables: string[] = [];
-    const effects: string[] = [];
-    if (rows.length > 0) {
-      // Column arrays rather than a VALUES row per entry: one short statement, whatever the batch size.
-      tables.push(`ticket_history_written AS (
-        INSERT INTO ticket_history (ticket_id, change_type, field_name, old_value, new_value, user_id, metadata)
-        SELECT ticket_id, change_type, field_name, old_value, new_value, ${bind(actorId)}::uuid, metadata
-        FROM unnest(${bind(rows.map((row) => row.ticketId))}::uuid[], ${bind(rows.map((row) => row.entry.changeType))}::varchar[],
-                    ${bind(rows.map((row) => row.entry.fieldName))}::varchar[], ${bind(rows.map((row) => row.entry.oldValue))}::text[],
-                    ${bind(rows.map((row) => row.entry.newValue))}::text[], ${bind(rows.map((row) => JSON.stringify(row.metadata)))}::jsonb[])
-          AS entry(ticket_id, change_type, field_name, old_value, new_value, metadata)
-      )`);
-    }
     const occurredAt = this.clock.now();
-    const batch = changes
+    const rows = changes.flatMap(({ ticketId, entries }) =>
+      entries.map((entry) => ({
+        ticketId,
+        actorId,
+        entry,
+        metadata: notes ? { ...entry.metadata, notes } : entry.metadata,
+      })),
+    );
+    const withEvents = changes
       .filter(({ events }) => events.length > 0)
       .map(({ ticketId, events }) => ({ ticketId, actorId, occurredAt, events }));
-    if (batch.length > 0) {
-      const withFollowers = await this.withFollowerIds(manager, batch);
-      for (const sink of this.sinks.all) {
-        const written = sink.write(withFollowers, bind);
-        if (!written) continue;
-        tables.push(...written.tables);
-        if (written.effect) effects.push(written.effect);
-      }
-    }
-    if (tables.length === 0) return;
-    await manager.query(`WITH ${tables.join(', ')} SELECT ${effects.join(', ')}`, params);
+    // Followers are read now: the events say who followed the ticket when the change was made.
+    const events = withEvents.length > 0 ? await this.withFollowerIds(manager, withEvents) : [];
+    if (rows.length === 0 && events.length === 0) return;
+    const pending = this.commitStatement.writerIn(manager, PendingAudit.name, () => new PendingAudit(this.sinks));
+    if (pending) return pending.add(rows, events);
+    const now = new PendingAudit(this.sinks);
+    now.add(rows, events);
+    await this.commitStatement.writeNow(manager, [now]);
   }
 
   /** Events of a ticket with followers carry their ids in `data.follower_ids`; absent when it has none. */
@@ -109,5 +106,53 @@ export class AuditTrail {
       }));
       return { ...change, events };
     });
+  }
+}
+
+/** One history row, with who made the change. */
+interface HistoryRow {
+  ticketId: string;
+  actorId: string | null;
+  entry: ChangeEntry;
+  metadata: ChangeEntry['metadata'];
+}
+
+/** The history rows and events gathered for one statement, in the order they were recorded. */
+class PendingAudit implements DeferredWriter {
+  private readonly rows: HistoryRow[][] = [];
+  private readonly events: AuditedEvents[][] = [];
+
+  constructor(private readonly sinks: AuditSinks) {}
+
+  add(rows: HistoryRow[], events: AuditedEvents[]): void {
+    this.rows.push(rows);
+    this.events.push(events);
+  }
+
+  compose(bind: BindParameter): StatementPart | null {
+    const rows = this.rows.flat();
+    const events = this.events.flat();
+    const part: StatementPart = { tables: [], effects: [] };
+    if (rows.length > 0) {
+      // Column arrays rather than a VALUES row per entry: one short statement, whatever the batch size.
+      part.tables.push(`ticket_history_written AS (
+        INSERT INTO ticket_history (ticket_id, change_type, field_name, old_value, new_value, user_id, metadata)
+        SELECT ticket_id, change_type, field_name, old_value, new_value, user_id, metadata
+        FROM unnest(${bind(rows.map((row) => row.ticketId))}::uuid[], ${bind(rows.map((row) => row.entry.changeType))}::varchar[],
+                    ${bind(rows.map((row) => row.entry.fieldName))}::varchar[], ${bind(rows.map((row) => row.entry.oldValue))}::text[],
+                    ${bind(rows.map((row) => row.entry.newValue))}::text[], ${bind(rows.map((row) => row.actorId))}::uuid[],
+                    ${bind(rows.map((row) => JSON.stringify(row.metadata)))}::jsonb[])
+          AS entry(ticket_id, change_type, field_name, old_value, new_value, user_id, metadata)
+      )`);
+    }
+    if (events.length > 0) {
+      for (const sink of this.sinks.all) {
+        const written = sink.write(events, bind);
+        if (!written) continue;
+        part.tables.push(...written.tables);
+        part.effects.push(...written.effects);
+      }
+    }
+    return part;
   }
 }

@@ -3,10 +3,10 @@ export {
   type AuditEvent,
   type AuditSink,
   AuditSinks,
-  type AuditWrite,
   type BindParameter,
   type EventData,
   type JsonValue,
+  type StatementPart,
 } from './audit-sinks';
 export { type AuditedChange, AuditTrail } from './audit-trail';
 export type { ChangeEntry } from './change-entry';

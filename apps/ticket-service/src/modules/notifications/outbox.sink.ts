@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type AuditedEvents, type AuditSink, AuditSinks, type AuditWrite, type BindParameter } from '../history';
+import { type AuditedEvents, type AuditSink, AuditSinks, type BindParameter, type StatementPart } from '../history';
 import { DUE_DELIVERIES_CHANNEL } from './webhooks/due-delivery-listener';
 
 /**
@@ -18,7 +18,7 @@ export class OutboxSink implements AuditSink, OnModuleInit {
    * The events, their deliveries and the wake-up notification (sent at commit, and only if deliveries were
    * created), as parts of the change's audit statement.
    */
-  write(batch: readonly AuditedEvents[], bind: BindParameter): AuditWrite | null {
+  write(batch: readonly AuditedEvents[], bind: BindParameter): StatementPart | null {
     const rows = batch.flatMap(({ ticketId, actorId, occurredAt, events }) =>
       events.map(({ type, data, internal }) => ({ type, data, ticketId, actorId, occurredAt, internal })),
     );
@@ -43,7 +43,9 @@ export class OutboxSink implements AuditSink, OnModuleInit {
            RETURNING 1
          )`,
       ],
-      effect: `(SELECT pg_notify(${bind(DUE_DELIVERIES_CHANNEL)}, '') WHERE EXISTS (SELECT FROM outbox_deliveries_created))`,
+      effects: [
+        `(SELECT pg_notify(${bind(DUE_DELIVERIES_CHANNEL)}, '') WHERE EXISTS (SELECT FROM outbox_deliveries_created))`,
+      ],
     };
   }
 }
