@@ -9,6 +9,7 @@ import type { Principal } from '../../common/auth/principal';
 import { Clock } from '../../common/clock';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors/domain-error';
+import { insertNew } from '../../database/insert-new';
 import type { Page, PageQueryDto } from '../../common/http/pagination';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -124,7 +125,7 @@ export class TicketsService implements OnModuleInit, TeamRemovalListener {
       reopenCount: 0,
     });
     await this.startSlaClock(ticket);
-    return toTicketDto(await this.tickets.save(ticket), now);
+    return toTicketDto(await insertNew(this.tickets, ticket), now);
   }
 
   async get(principal: Principal, id: string): Promise<TicketDto> {
