@@ -1,7 +1,7 @@
 // Webhook delivery of the built service (npm run build first), in one run:
 //   (a) throughput: a burst of --backlog ticket events written in one transaction (as a set-based writer such as
 //       the breach scanner does), delivered to a loopback receiver: deliveries/s from the commit to the last
-//       arrival, against the bare receiver driven by the same client (global fetch, signed bodies, as many
+//       arrival, against the bare receiver driven by the same client (undici's request, signed bodies, as many
 //       requests in flight as the dispatcher's bound) — their ratio is the figure to compare across runs;
 //   (b) outbox lag (event occurred → receiver got it) while tickets are created through the API at a steady
 //       --rate per second for --duration seconds;
@@ -20,6 +20,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Agent, request } from 'undici';
 import { openBenchDatabase } from './bench-database.mjs';
 
 /** Requests in flight for the bare receiver baseline: the dispatcher's bound on concurrent sends. */
@@ -140,34 +141,37 @@ function startWorker(role, data = {}) {
   return { worker, next, ask: (command) => (worker.postMessage(command), next()) };
 }
 
-/** A signed POST of `envelope`, as the dispatcher sends one. */
-async function postSigned(url, envelope) {
+/** A signed POST of `envelope` through `agent`, as the dispatcher sends one (undici's request, body read to its end). */
+async function postSigned(agent, url, envelope) {
   const body = JSON.stringify(envelope);
   const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(url, {
+  const res = await request(url, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
+      'User-Agent': 'ticket-service-webhooks',
       'X-Ticket-Event-Id': envelope.id,
       'X-Ticket-Event-Type': envelope.type,
       'X-Ticket-Timestamp': String(timestamp),
       'X-Ticket-Signature': `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')}`,
     },
     body,
+    dispatcher: agent,
   });
-  await res.arrayBuffer();
-  if (res.status >= 300) throw new Error(`receiver answered ${res.status}`);
+  for await (const _chunk of res.body);
+  if (res.statusCode >= 300) throw new Error(`receiver answered ${res.statusCode}`);
 }
 
-/** Requests per second the receiver takes from this process's fetch with `inFlight` requests at once. */
+/** Requests per second the receiver takes from this process's client with `inFlight` requests at once. */
 async function bareReceiverRate(url, requests, inFlight) {
+  const agent = new Agent({ connections: inFlight });
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < requests) {
         next++;
-        await postSigned(url, {
+        await postSigned(agent, url, {
           id: randomUUID(),
           type: 'ticket.created',
           occurred_at: new Date().toISOString(),
@@ -179,7 +183,9 @@ async function bareReceiverRate(url, requests, inFlight) {
       }
     }),
   );
-  return requests / ((performance.now() - started) / 1000);
+  const perSecond = requests / ((performance.now() - started) / 1000);
+  await agent.close();
+  return perSecond;
 }
 
 /**

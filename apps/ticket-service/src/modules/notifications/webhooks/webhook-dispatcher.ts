@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Agent, request } from 'undici';
 import { Clock } from '../../../common/clock';
 import { JobScheduler } from '../../../common/jobs/job-scheduler';
 import { serializeError } from '../../../common/logging/serialize-error';
@@ -57,6 +58,11 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   private queued: Promise<number> | null = null;
   private stopped = false;
   private readonly queue: DeliveryQueue;
+  /**
+   * Keep-alive connections to the receivers. Sends go through undici's `request` rather than `fetch`: no WHATWG
+   * Request, Response and stream objects per send, which were most of a send's CPU. Neither follows redirects.
+   */
+  private readonly agent: Agent;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -65,6 +71,8 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     private readonly scheduler: JobScheduler,
   ) {
     this.queue = new DeliveryQueue(config.db.url === null ? appConnections(dataSource) : ownConnections(config.db.url));
+    const timeoutMs = config.notifications.webhookTimeoutMs;
+    this.agent = new Agent({ connections: SEND_CONCURRENCY, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 
   onModuleInit(): void {
@@ -92,6 +100,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     this.wakeRunningPass?.();
     await this.listener?.stop();
     await Promise.allSettled([this.running, this.queued]);
+    await this.agent.close();
     await this.queue.close();
   }
 
@@ -193,7 +202,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     let responseStatus: number | null;
     let error: string | null;
     try {
-      const response = await fetch(claim.url, {
+      const response = await request(claim.url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -204,13 +213,13 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
           'X-Ticket-Signature': signWebhook(claim.secret, timestamp, body),
         },
         body,
-        redirect: 'manual',
+        dispatcher: this.agent,
         signal: AbortSignal.timeout(this.config.notifications.webhookTimeoutMs),
       });
       // The status decides; a response body that breaks off changes nothing.
-      await drainBody(response).catch(() => undefined);
-      responseStatus = response.status;
-      error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
+      await drainBody(response.body).catch(() => undefined);
+      responseStatus = response.statusCode;
+      error = responseStatus >= 200 && responseStatus < 300 ? null : `HTTP ${responseStatus}`;
     } catch (failure) {
       responseStatus = null;
       error = failureReason(failure).slice(0, MAX_ATTEMPT_ERROR_LENGTH);
@@ -247,14 +256,12 @@ function failureReason(failure: unknown): string {
 }
 
 /**
- * Reads a response body to its end, so that undici returns the connection to its keep-alive pool (cancelling an
- * unread body closes the connection). A larger body than a receiver has any reason to send is cut off instead.
+ * Reads a response body to its end, so that undici returns the connection to its keep-alive pool (a body left
+ * unread holds it). A larger body than a receiver has any reason to send is cut off instead, with its connection.
  */
-async function drainBody(response: Response): Promise<void> {
-  if (!response.body) return;
-  const chunks: AsyncIterable<Uint8Array> = response.body;
+async function drainBody(body: AsyncIterable<Buffer>): Promise<void> {
   let size = 0;
-  for await (const chunk of chunks) {
+  for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > MAX_DRAINED_BODY_BYTES) break;
   }
