@@ -257,7 +257,7 @@ async function startService(databaseUrl) {
   cleanups.push(stop);
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base);
-  return { base, stop };
+  return { base, pid: child.pid, stop };
 }
 
 /** The service in this process (createApp, as main.ts does): for capturing its SQL, and for the embedded database. */
@@ -464,18 +464,53 @@ async function explainCases(target, cases) {
   return plans;
 }
 
-/** One autocannon run: 32 keep-alive connections for `seconds`. */
-function saturate(base, request, seconds) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url: base, connections: CONNECTIONS, duration: seconds, requests: [request] }, (error, result) => {
-      if (error) return reject(error);
-      resolve({
-        rps: result['2xx'] / result.duration,
-        p99: result.latency.p99,
-        failures: result.non2xx + result.errors + result.timeouts,
-      });
-    });
+/** User + system CPU ms so far of a local process, all threads (/proc counts in 1/100 s); null when unreadable. */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms so far of every other backend on the client's database, summed; null when the server is not local. */
+async function databaseCpuMs(client) {
+  const { rows } = await client.query(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  let total = 0;
+  for (const { pid } of rows) {
+    const used = processCpuMs(pid);
+    if (used === null) return null;
+    total += used;
+  }
+  return total;
+}
+
+/**
+ * One autocannon run: 32 keep-alive connections for `seconds` against `server` ({ base, pid }), with the CPU the
+ * server process and the database's backends spent per answered request (µs; null where /proc cannot tell).
+ */
+async function saturate(server, request, seconds, database) {
+  const before = { server: processCpuMs(server.pid), database: await databaseCpuMs(database) };
+  const result = await new Promise((resolve, reject) => {
+    autocannon(
+      { url: server.base, connections: CONNECTIONS, duration: seconds, requests: [request] },
+      (error, outcome) => (error ? reject(error) : resolve(outcome)),
+    );
   });
+  const after = { server: processCpuMs(server.pid), database: await databaseCpuMs(database) };
+  const answered = result['2xx'];
+  const perRequest = (from, to) =>
+    from === null || to === null || answered === 0 ? null : (1000 * (to - from)) / answered;
+  return {
+    rps: answered / result.duration,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+    serverCpuUs: perRequest(before.server, after.server),
+    databaseCpuUs: perRequest(before.database, after.database),
+  };
 }
 
 function ticketBody(rng) {
@@ -496,7 +531,7 @@ function ticketBody(rng) {
  * GET by id and POST (with an Idempotency-Key, as internal callers send it) for the service and the baseline.
  * Every request gets headers of its own: autocannon adds Content-Length to the object it is given.
  */
-function throughputSeries(serviceBase, baselineBase, frameworkBase, ids, headers) {
+function throughputSeries(service, baseline, framework, ids, headers) {
   const rng = createRng(7);
   let next = 0;
   const get = {
@@ -520,16 +555,16 @@ function throughputSeries(serviceBase, baselineBase, frameworkBase, ids, headers
     {
       label: 'GET /tickets/{id}',
       baselineLabel: 'select by id',
-      service: [serviceBase, get],
-      baseline: [baselineBase, get],
-      framework: [frameworkBase, get],
+      service: [service, get],
+      baseline: [baseline, get],
+      framework: [framework, get],
     },
     {
       label: 'POST /tickets',
       baselineLabel: 'two-insert transaction',
-      service: [serviceBase, post(true)],
-      baseline: [baselineBase, post(false)],
-      framework: [frameworkBase, post(false)],
+      service: [service, post(true)],
+      baseline: [baseline, post(false)],
+      framework: [framework, post(false)],
     },
     {
       // Not a target: the same create as the baselines' in statements (BEGIN, ticket, one audit statement,
@@ -537,27 +572,27 @@ function throughputSeries(serviceBase, baselineBase, frameworkBase, ids, headers
       label: 'POST /tickets without Idempotency-Key',
       informational: true,
       baselineLabel: 'two-insert transaction',
-      service: [serviceBase, post(false)],
-      baseline: [baselineBase, post(false)],
-      framework: [frameworkBase, post(false)],
+      service: [service, post(false)],
+      baseline: [baseline, post(false)],
+      framework: [framework, post(false)],
     },
   ];
 }
 
-async function measureThroughput(series, profile) {
+async function measureThroughput(series, profile, database) {
   for (const item of series) {
     log(`saturation warm-up: ${item.label}`);
-    await saturate(...item.service, profile.warmSeconds);
-    await saturate(...item.baseline, profile.warmSeconds);
-    await saturate(...item.framework, profile.warmSeconds);
+    await saturate(...item.service, profile.warmSeconds, database);
+    await saturate(...item.baseline, profile.warmSeconds, database);
+    await saturate(...item.framework, profile.warmSeconds, database);
     item.runs = { service: [], baseline: [], framework: [] };
   }
   for (let round = 0; round < profile.rounds; round++) {
     for (const item of series) {
       log(`saturation round ${round + 1} of ${profile.rounds}: ${item.label}, service, baseline, bare NestJS`);
-      item.runs.service.push(await saturate(...item.service, profile.saturateSeconds));
-      item.runs.baseline.push(await saturate(...item.baseline, profile.saturateSeconds));
-      item.runs.framework.push(await saturate(...item.framework, profile.saturateSeconds));
+      item.runs.service.push(await saturate(...item.service, profile.saturateSeconds, database));
+      item.runs.baseline.push(await saturate(...item.baseline, profile.saturateSeconds, database));
+      item.runs.framework.push(await saturate(...item.framework, profile.saturateSeconds, database));
     }
   }
 }
@@ -574,7 +609,7 @@ async function startBaseline(kind, databaseUrl) {
   cleanups.push(stop);
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base);
-  return { base, stop };
+  return { base, pid: child.pid, stop };
 }
 
 /** The other benchmark scripts, as their owners wrote them; each prints one JSON line with --json. */
@@ -700,8 +735,8 @@ async function benchPostgres(options, report) {
 
   const baseline = await startBaseline('bare', largest.url);
   const framework = await startBaseline('nest', largest.url);
-  report.throughput = throughputSeries(largest.service.base, baseline.base, framework.base, largest.ids, headers);
-  await measureThroughput(report.throughput, options.profile);
+  report.throughput = throughputSeries(largest.service, baseline, framework, largest.ids, headers);
+  await measureThroughput(report.throughput, options.profile, largest.client);
   await baseline.stop();
   await framework.stop();
   await largest.service.stop();
@@ -822,10 +857,18 @@ function listTable(report) {
   return lines.join('\n');
 }
 
+/** Median server and database CPU per request over the rounds, as "server + database = total" µs. */
+function cpuPerRequest(runs) {
+  if (runs.some((run) => run.serverCpuUs === null || run.databaseCpuUs === null)) return 'n/a';
+  const server = median(runs.map((run) => run.serverCpuUs));
+  const database = median(runs.map((run) => run.databaseCpuUs));
+  return `${count(Math.round(server))} + ${count(Math.round(database))} = ${count(Math.round(server + database))}`;
+}
+
 function throughputTable(series) {
   const lines = [
-    '| route | service req/s | baseline | baseline req/s | ratio | target | bare NestJS req/s | NestJS ÷ baseline | service ÷ NestJS | service p99 ms | baseline p99 ms | failures |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| route | service req/s | baseline | baseline req/s | ratio | target | bare NestJS req/s | NestJS ÷ baseline | service ÷ NestJS | service p99 ms | baseline p99 ms | failures | CPU µs per request: service (server + database) | baseline | bare NestJS |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const item of series) {
     const service = median(item.runs.service.map((r) => r.rps));
@@ -837,7 +880,7 @@ function throughputTable(series) {
       0,
     );
     lines.push(
-      `| ${item.label} | ${count(Math.round(service))} | ${item.baselineLabel} | ${count(Math.round(baseline))} | ${ratio(value)} | ${item.informational ? 'none (for comparison)' : `${value >= TARGETS.throughputRatio ? '✓' : '✗'} ≥ ${TARGETS.throughputRatio}×`} | ${count(Math.round(framework))} | ${ratio(framework / baseline)} | ${ratio(service / framework)} | ${median(item.runs.service.map((r) => r.p99))} | ${median(item.runs.baseline.map((r) => r.p99))} | ${failures} |`,
+      `| ${item.label} | ${count(Math.round(service))} | ${item.baselineLabel} | ${count(Math.round(baseline))} | ${ratio(value)} | ${item.informational ? 'none (for comparison)' : `${value >= TARGETS.throughputRatio ? '✓' : '✗'} ≥ ${TARGETS.throughputRatio}×`} | ${count(Math.round(framework))} | ${ratio(framework / baseline)} | ${ratio(service / framework)} | ${median(item.runs.service.map((r) => r.p99))} | ${median(item.runs.baseline.map((r) => r.p99))} | ${failures} | ${cpuPerRequest(item.runs.service)} | ${cpuPerRequest(item.runs.baseline)} | ${cpuPerRequest(item.runs.framework)} |`,
     );
   }
   const rounds = series.map(
@@ -934,7 +977,7 @@ function renderSection(report, options) {
   if (report.throughput) {
     parts.push(
       `### GET and POST at saturation (${largest.label} tickets)`,
-      `autocannon, ${CONNECTIONS} keep-alive connections, median of ${options.profile.rounds} rounds of ${options.profile.saturateSeconds} s, service, baseline and bare NestJS in turn (after a ${options.profile.warmSeconds} s warm-up of each). Baseline: a plain \`node:http\` server with a \`pg\` pool of ${POOL_SIZE} (the service's default) — GET: the same select by id; POST: a transaction inserting the ticket and its CREATED history row. Bare NestJS: the same two statements behind one NestJS controller on \`@nestjs/platform-express\`, with nothing else (bench/baseline-servers.mjs) — what the framework alone costs. The service's POSTs carry an \`Idempotency-Key\` (six statements: the claim, then BEGIN, the ticket, one audit statement, the key's completion and COMMIT), except in the last row, which is there for comparison: without a key the service sends the same four statements as the baselines. Target: ≥ ${TARGETS.throughputRatio}× the baseline.`,
+      `autocannon, ${CONNECTIONS} keep-alive connections, median of ${options.profile.rounds} rounds of ${options.profile.saturateSeconds} s, service, baseline and bare NestJS in turn (after a ${options.profile.warmSeconds} s warm-up of each). Baseline: a plain \`node:http\` server with a \`pg\` pool of ${POOL_SIZE} (the service's default) — GET: the same select by id; POST: a transaction inserting the ticket and its CREATED history row. Bare NestJS: the same two statements behind one NestJS controller on \`@nestjs/platform-express\`, with nothing else (bench/baseline-servers.mjs) — what the framework alone costs. The service's POSTs carry an \`Idempotency-Key\` (five statements: the claim, then BEGIN, the ticket, the commit statement with the history row, the outbox event and the key's completion, and COMMIT), except in the last row, which is there for comparison: without a key the service sends the same four statements as the baselines. The CPU columns are what the server process and the database's backends spent per answered request (from /proc; the load generator shares the cores and is not counted). Target: ≥ ${TARGETS.throughputRatio}× the baseline.`,
       throughputTable(report.throughput),
     );
   }
