@@ -474,18 +474,26 @@ function processCpuMs(pid) {
   }
 }
 
-/** CPU ms so far of every other backend on the client's database, summed; null when the server is not local. */
+/** CPU ms so far of every other backend on the client's database, by pid; null when the server is not local. */
 async function databaseCpuMs(client) {
   const { rows } = await client.query(
     'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
   );
-  let total = 0;
+  const used = new Map();
   for (const { pid } of rows) {
-    const used = processCpuMs(pid);
-    if (used === null) return null;
-    total += used;
+    const ms = processCpuMs(pid);
+    if (ms === null) return null;
+    used.set(pid, ms);
   }
-  return total;
+  return used;
+}
+
+/** CPU ms the backends spent between two readings (a backend gone by the second reading was idle: pools keep theirs). */
+function databaseCpuSpent(before, after) {
+  if (before === null || after === null) return null;
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
 }
 
 /**
@@ -502,14 +510,13 @@ async function saturate(server, request, seconds, database) {
   });
   const after = { server: processCpuMs(server.pid), database: await databaseCpuMs(database) };
   const answered = result['2xx'];
-  const perRequest = (from, to) =>
-    from === null || to === null || answered === 0 ? null : (1000 * (to - from)) / answered;
+  const perRequest = (spentMs) => (spentMs === null || answered === 0 ? null : (1000 * spentMs) / answered);
   return {
     rps: answered / result.duration,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
-    serverCpuUs: perRequest(before.server, after.server),
-    databaseCpuUs: perRequest(before.database, after.database),
+    serverCpuUs: perRequest(before.server === null || after.server === null ? null : after.server - before.server),
+    databaseCpuUs: perRequest(databaseCpuSpent(before.database, after.database)),
   };
 }
 
