@@ -574,8 +574,8 @@ function throughputSeries(service, baseline, framework, ids, headers) {
       framework: [framework, post(false)],
     },
     {
-      // Not a target: the same create as the baselines' in statements (BEGIN, ticket, one audit statement,
-      // COMMIT), so what is left between them is the service's own CPU.
+      // Not a target: the same create as the baselines' in statements (BEGIN, ticket, the commit statement,
+      // COMMIT), so what is left between them is the service's own work per create.
       label: 'POST /tickets without Idempotency-Key',
       informational: true,
       baselineLabel: 'two-insert transaction',

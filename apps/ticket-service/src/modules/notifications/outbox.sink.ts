@@ -16,7 +16,7 @@ export class OutboxSink implements AuditSink, OnModuleInit {
 
   /**
    * The events, their deliveries and the wake-up notification (sent at commit, and only if deliveries were
-   * created), as parts of the change's audit statement.
+   * created), as parts of the statement the change's transaction sends before COMMIT.
    */
   write(batch: readonly AuditedEvents[], bind: BindParameter): StatementPart | null {
     const rows = batch.flatMap(({ ticketId, actorId, occurredAt, events }) =>
