@@ -67,42 +67,26 @@ async function runLoad({ base, token, rate, durationMs }) {
   const total = Math.round((rate * durationMs) / 1000);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const latencies = [];
-  let started = 0;
-  let finished = 0;
   let failed = 0;
-  let inFlight = 0;
   const begin = performance.now();
-  await new Promise((resolve) => {
-    const create = async (i) => {
-      const sent = performance.now();
-      try {
-        const res = await fetch(`${base}/api/v1/tickets`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({
-            title: `Webhook benchmark ticket ${i}`,
-            description: 'Created by the webhook benchmark.',
-            category: 'QUESTION',
-          }),
-        });
-        await res.arrayBuffer();
-        if (res.status !== 201) failed++;
-      } catch {
-        failed++;
-      }
-      latencies.push(performance.now() - sent);
-      inFlight--;
-      if (++finished === total) resolve();
-    };
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - begin) * rate) / 1000) + 1);
-      while (started < due && inFlight < LOAD_MAX_IN_FLIGHT) {
-        inFlight++;
-        void create(started++);
-      }
-      if (started < total) setTimeout(tick, 2);
-    };
-    tick();
+  await atRate(rate, total, async (i) => {
+    const sent = performance.now();
+    try {
+      const res = await fetch(`${base}/api/v1/tickets`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          title: `Webhook benchmark ticket ${i}`,
+          description: 'Created by the webhook benchmark.',
+          category: 'QUESTION',
+        }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 201) failed++;
+    } catch {
+      failed++;
+    }
+    latencies.push(performance.now() - sent);
   });
   latencies.sort((a, b) => a - b);
   parentPort.postMessage({
@@ -189,35 +173,44 @@ async function bareReceiverRate(url, requests, inFlight) {
 }
 
 /**
+ * Calls `run(i)` for i < total at `rate` per second, open loop (a slow call does not slow the schedule), with at most
+ * LOAD_MAX_IN_FLIGHT at once; resolves when every call has ended, rejects with the first failure.
+ */
+function atRate(rate, total, run) {
+  let started = 0;
+  let finished = 0;
+  let inFlight = 0;
+  const begin = performance.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - begin) * rate) / 1000) + 1);
+      while (started < due && inFlight < LOAD_MAX_IN_FLIGHT) {
+        inFlight++;
+        run(started++).then(() => {
+          inFlight--;
+          if (++finished === total) resolve();
+        }, reject);
+      }
+      if (started < total) setTimeout(tick, 2);
+    };
+    tick();
+  });
+}
+
+/**
  * One ticket.created event per transaction through the audit trail, at `rate` per second (open loop, at most
  * LOAD_MAX_IN_FLIGHT at once): what a create commits to the outbox, without the rest of the create.
  */
 async function writeEventsAtRate(dataSource, trail, rate, durationMs) {
   const total = Math.round((rate * durationMs) / 1000);
-  let started = 0;
-  let finished = 0;
-  let inFlight = 0;
   const begin = performance.now();
-  await new Promise((resolve, reject) => {
-    const write = async (i) => {
-      const change = {
-        ticketId: randomUUID(),
-        entries: [],
-        events: [{ type: 'ticket.created', data: { ticket_number: i, title: 'Steady event', priority: 'P3' } }],
-      };
-      await dataSource.transaction((manager) => trail.recordMany(manager, [change]));
-      inFlight--;
-      if (++finished === total) resolve();
+  await atRate(rate, total, (i) => {
+    const change = {
+      ticketId: randomUUID(),
+      entries: [],
+      events: [{ type: 'ticket.created', data: { ticket_number: i, title: 'Steady event', priority: 'P3' } }],
     };
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - begin) * rate) / 1000) + 1);
-      while (started < due && inFlight < LOAD_MAX_IN_FLIGHT) {
-        inFlight++;
-        write(started++).catch(reject);
-      }
-      if (started < total) setTimeout(tick, 2);
-    };
-    tick();
+    return dataSource.transaction((manager) => trail.recordMany(manager, [change]));
   });
   return { events: total, seconds: (performance.now() - begin) / 1000 };
 }
